@@ -1,0 +1,104 @@
+"""The `/carbon` slash command: one listener, a table of subcommands, dispatch on the first word.
+
+The ack parses (no I/O) and answers bad input at once; the work runs after the ack (a Bolt lazy
+listener) and answers through `response_url`, so Slack's 3 seconds hold whatever the cluster does.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shlex
+from collections.abc import Mapping
+from typing import Any
+
+import structlog
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import messages
+from bot.errors import UserError, describe_failure, new_ref
+from bot.services import Services
+from commands import help as help_command
+from commands import status, tasks
+from commands.base import Command, Context, Reply
+
+log = structlog.get_logger(__name__)
+
+
+def default_commands() -> dict[str, Command]:
+    table = {c.name: c for c in (status.COMMAND, tasks.COMMAND)}
+    return {"help": help_command.build(table), **table}
+
+
+def split(text: str) -> list[str]:
+    try:
+        return shlex.split(text.replace("\u201c", '"').replace("\u201d", '"'))
+    except ValueError:
+        raise UserError(messages.bad_quoting()) from None
+
+
+class Dispatcher:
+    def __init__(self, services: Services, commands: Mapping[str, Command]) -> None:
+        self.services = services
+        self.commands = dict(commands)
+
+    def parse(self, text: str) -> tuple[Command, Any]:
+        words = split(text or "")
+        name = words[0].lower() if words else "help"
+        command = self.commands.get(name)
+        if command is None:
+            close = difflib.get_close_matches(name, list(self.commands), n=1, cutoff=0.6)
+            raise UserError(messages.unknown_subcommand(name, close))
+        return command, command.parse(self.services, words[1:])
+
+    def ack(self, body: dict[str, Any], ack: Ack) -> None:
+        try:
+            command, args = self.parse(body.get("text", ""))
+        except UserError as exc:
+            ack(text=str(exc), response_type="ephemeral")
+            return
+        except Exception as exc:
+            ref = new_ref()
+            log.exception("parse_failed", ref=ref)
+            ack(text=describe_failure(exc, ref), response_type="ephemeral")
+            return
+        if command.quick is not None:
+            reply = command.quick(self.services, args)
+            ack(blocks=reply.blocks, text=reply.text, response_type="ephemeral")
+        elif command.ack_text:
+            ack(text=command.ack_text, response_type="ephemeral")
+        else:
+            ack()
+
+    def work(self, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        try:
+            command, args = self.parse(body.get("text", ""))
+        except Exception:
+            return  # already answered in the ack
+        if command.quick is not None:
+            return
+        user_id, channel_id = body.get("user_id", ""), body.get("channel_id", "")
+        bound = log.bind(user=user_id, subcommand=command.name)
+        self.services.store.audit(user_id, "command", command.name, {"channel": channel_id})
+        try:
+            reply = command.handle(Context(self.services, user_id, channel_id, client), args)
+        except Exception as exc:
+            ref = new_ref()
+            if not isinstance(exc, UserError):
+                bound.exception("command_failed", ref=ref)
+            respond(text=describe_failure(exc, ref), response_type="ephemeral", replace_original=False)
+            return
+        _respond(respond, reply)
+        bound.info("command_handled")
+
+
+def _respond(respond: Respond, reply: Reply) -> None:
+    respond(blocks=reply.blocks, text=reply.text, replace_original=False,
+            response_type="in_channel" if reply.in_channel else "ephemeral")
+
+
+def register(app: App, services: Services, commands: Mapping[str, Command] | None = None) -> Dispatcher:
+    dispatcher = Dispatcher(services, commands or default_commands())
+    app.command("/carbon")(ack=dispatcher.ack, lazy=[dispatcher.work])
+    return dispatcher
+

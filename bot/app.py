@@ -1,0 +1,34 @@
+"""Build the Bolt app from settings and services: the thin, explicit entry (STYLE.md).
+
+Nothing registers itself on import: `commands.register` wires the slash command; later features wire
+their buttons and events here too.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+import commands
+from bot.services import Services
+
+
+def slack_client(services: Services) -> WebClient:
+    settings = services.settings
+    return WebClient(token=settings.secret("slack_bot_token"), base_url=settings.slack_api_url, timeout=10)
+
+
+def build_app(services: Services, *, listener_executor: Executor | None = None) -> App:
+    """Signature verification is always on: the signing secret is required (Socket Mode has its own)."""
+    settings = services.settings
+    app = App(
+        signing_secret=settings.secret("slack_signing_secret") or "",
+        client=slack_client(services),
+        listener_executor=listener_executor,
+        logger=logging.getLogger("carbon.bolt"),
+    )
+    services.extras["dispatcher"] = commands.register(app, services)
+    return app

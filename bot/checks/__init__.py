@@ -1,0 +1,21 @@
+"""The check kinds. `default_registry()` builds a fresh registry; nothing registers on import."""
+
+from __future__ import annotations
+
+from bot.checks.base import CheckKind, CheckRegistry, CheckResult, State
+from bot.checks.certificates import CERTIFICATES_READY
+from bot.checks.manual import MANUAL
+from bot.checks.pods import IMAGES_FROM_REGISTRY, PODS_READY
+from bot.checks.vault_health import VAULT_HEALTH
+from bot.checks.workloads import DEPLOYMENTS_SCALED
+
+BUILTIN_KINDS: tuple[CheckKind, ...] = (
+    PODS_READY, DEPLOYMENTS_SCALED, VAULT_HEALTH, CERTIFICATES_READY, IMAGES_FROM_REGISTRY, MANUAL,
+)
+
+
+def default_registry() -> CheckRegistry:
+    return CheckRegistry(BUILTIN_KINDS)
+
+
+__all__ = ["BUILTIN_KINDS", "CheckKind", "CheckRegistry", "CheckResult", "State", "default_registry"]

@@ -1,0 +1,88 @@
+"""What a check is and what it returns.
+
+A check is a read-only probe over one `Snapshot`; it returns a fraction done with evidence. A check
+that cannot measure says `unknown` with the reason, never 0% or 100%: a 403 is not progress lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from bot.snapshot import Snapshot
+
+
+class State(StrEnum):
+    DONE = "done"
+    PARTIAL = "partial"
+    FAILING = "failing"
+    UNKNOWN = "unknown"
+    PENDING = "pending"  # a manual task nobody has attested yet
+    ATTESTED = "attested"  # a manual task a person vouches for; never shown as measured
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    state: State
+    fraction: float | None
+    summary: str
+    evidence: tuple[str, ...] = ()
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def measured(cls, done: int | float, total: int | float, summary: str, evidence: list[str] | tuple[str, ...] = (),
+                 **detail: Any) -> CheckResult:
+        """From a count: done/total, with total 0 meaning there was nothing to do (done)."""
+        fraction = 1.0 if total <= 0 else max(0.0, min(1.0, done / total))
+        state = State.DONE if fraction >= 1.0 else State.FAILING if fraction <= 0.0 else State.PARTIAL
+        return cls(state, fraction, summary, tuple(evidence), dict(detail))
+
+    @classmethod
+    def unknown(cls, reason: str) -> CheckResult:
+        return cls(State.UNKNOWN, None, reason)
+
+
+class Params(BaseModel):
+    """Base for each kind's parameters: unknown keys are an error, so a typo is caught at load."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+CheckFn = Callable[[Any, "Snapshot"], CheckResult]
+
+
+@dataclass(frozen=True)
+class CheckKind:
+    name: str
+    params: type[BaseModel]
+    run: CheckFn
+    doc: str = ""
+
+
+class CheckRegistry:
+    """Check kinds by name; a fresh one per app (and per test), never a module-level singleton."""
+
+    def __init__(self, kinds: list[CheckKind] | tuple[CheckKind, ...] = ()) -> None:
+        self._kinds: dict[str, CheckKind] = {}
+        for kind in kinds:
+            self.add(kind)
+
+    def add(self, kind: CheckKind) -> None:
+        if kind.name in self._kinds:
+            raise ValueError(f"check kind {kind.name!r} is registered twice")
+        self._kinds[kind.name] = kind
+
+    def get(self, name: str) -> CheckKind | None:
+        return self._kinds.get(name)
+
+    def params_model(self, name: str) -> type[BaseModel] | None:
+        kind = self._kinds.get(name)
+        return kind.params if kind else None
+
+    def names(self) -> list[str]:
+        return sorted(self._kinds)

@@ -1,0 +1,114 @@
+"""The Kubernetes gateway: the only module that talks to the API server (through the official client).
+
+Lists are fetched across all namespaces, page by page, and decoded as plain JSON rather than into the
+client's model classes (half the time and memory at 5,000 pods, see ARCHITECTURE.md). Every failure
+becomes `Unavailable` with a reason safe to show; the client's exception text (headers, body) is
+never passed on.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import urllib3
+from kubernetes.client import ApiClient
+from kubernetes.client.exceptions import ApiException
+
+from bot.cluster.resources import ResourceType, resource
+from bot.errors import Unavailable
+
+PAGE_SIZE = 500
+JSON = "application/json"
+
+
+class ClusterGateway:
+    def __init__(self, api_client: ApiClient, *, timeout_s: float = 15.0, page_size: int = PAGE_SIZE) -> None:
+        self.api = api_client
+        self.timeout_s = timeout_s
+        self.page_size = page_size
+
+    @property
+    def host(self) -> str:
+        return str(self.api.configuration.host)
+
+    def list_all(self, plural: str) -> list[dict[str, Any]]:
+        """Every object of a kind in every namespace: one paginated list, plain dicts."""
+        rtype = resource(plural)
+        items: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            query: list[tuple[str, Any]] = [("limit", self.page_size)]
+            if token:
+                query.append(("continue", token))
+            page = self.request("GET", rtype, rtype.path(), query=query, verb="list")
+            items.extend(page.get("items") or [])
+            token = (page.get("metadata") or {}).get("continue")
+            if not token:
+                return items
+
+    def get(self, plural: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
+        rtype = resource(plural)
+        try:
+            return self.request("GET", rtype, rtype.path(namespace, name), verb="get")
+        except NotFound:
+            return None
+
+    def request(self, method: str, rtype: ResourceType, path: str, *, query: list[tuple[str, Any]] | None = None,
+                body: Any = None, content_type: str = JSON, verb: str = "") -> dict[str, Any]:
+        headers = {"Accept": JSON}
+        if body is not None:
+            headers["Content-Type"] = content_type
+        try:
+            serialized = self.api.param_serialize(
+                method=method, resource_path=path, query_params=query or [], header_params=headers,
+                body=body, auth_settings=["BearerToken"],
+            )
+            response = self.api.call_api(*serialized, _request_timeout=self.timeout_s)
+            data = response.read()
+        except ApiException as exc:
+            raise _unavailable(exc.status, verb or method.lower(), rtype, path) from None
+        except urllib3.exceptions.TimeoutError:
+            raise Unavailable(f"the cluster did not answer within {self.timeout_s:g}s") from None
+        except (urllib3.exceptions.HTTPError, OSError):
+            raise Unavailable("the cluster API is unreachable") from None
+        if not 200 <= response.status <= 299:
+            raise _unavailable(response.status, verb or method.lower(), rtype, path)
+        try:
+            return json.loads(data) if data else {}
+        except ValueError:
+            raise Unavailable(f"the cluster answered {verb} {rtype.plural} with something that is not JSON") from None
+
+
+class NotFound(Unavailable):
+    pass
+
+
+class Conflict(Unavailable):
+    pass
+
+
+def _unavailable(status: int, verb: str, rtype: ResourceType, path: str) -> Unavailable:
+    what = f"{verb} {rtype.plural}"
+    if status == 401:
+        return Unavailable(f"the cluster refused our credentials ({what}: 401 Unauthorized)")
+    if status == 403:
+        return Unavailable(f"the cluster denied {what} (403 Forbidden): the bot's RBAC lacks '{verb}' on {rtype.plural}")
+    if status == 404:
+        if verb == "list":
+            crd = f"{rtype.plural}.{rtype.group or 'core'}"
+            return NotFound(f"{rtype.kind} is not served by this cluster (is the CRD {crd} installed?)")
+        return NotFound(f"{rtype.kind} {path.rsplit('/', 1)[-1]} not found")
+    if status == 409:
+        return Conflict(f"{what}: conflict (409): the object changed or already exists")
+    if status == 422:
+        return Unavailable(f"{what}: the cluster rejected the object as invalid (422)")
+    if status == 429 or status >= 500:
+        return Unavailable(f"the cluster API failed on {what} ({status})")
+    return Unavailable(f"the cluster answered {what} with HTTP {status}")
+
+
+def ping(gateway: ClusterGateway) -> None:
+    """Raises Unavailable unless the API server answers /version: the cheapest authenticated-less probe."""
+    rtype = ResourceType("", "v1", "Version", "version", namespaced=False)
+    gateway.request("GET", rtype, "/version", verb="get")

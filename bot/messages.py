@@ -1,0 +1,55 @@
+"""Every sentence a user reads, in one place: tests assert on these functions, not on copied strings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def something_went_wrong(ref: str) -> str:
+    return f":warning: Something went wrong (ref `{ref}`). The details are in the bot's log under that ref."
+
+
+def unknown_subcommand(word: str, close: Sequence[str]) -> str:
+    hint = f" Did you mean `{close[0]}`?" if close else ""
+    return f"`{word}` is not a Carbon command.{hint} Try `/carbon help` for the list."
+
+
+def usage_error(problem: str, usage: str) -> str:
+    return f"{problem}\nUsage: `{usage}`"
+
+
+def bad_quoting() -> str:
+    return "That command has an unclosed quote. Close it, or leave quotes out."
+
+
+def unknown_phase(phase_id: str, known: Sequence[str]) -> str:
+    return f"There is no phase `{phase_id}` in the plan. Phases: {', '.join(f'`{p}`' for p in known)}."
+
+
+def unknown_task(task_id: str, close: Sequence[str]) -> str:
+    hint = f" Did you mean `{close[0]}`?" if close else " `/carbon tasks` lists them."
+    return f"There is no task `{task_id}` in the plan.{hint}"
+
+
+def not_allowed_to_request(user_id: str) -> str:
+    return f"<@{user_id}>, you are not in CARBON_REQUESTERS, so you cannot request runs. Ask an admin to add you."
+
+
+def cluster_not_configured() -> str:
+    return "cluster not configured (set KUBECONFIG or run in a pod)"
+
+
+def vault_not_configured() -> str:
+    return "Vault not configured (set VAULT_ADDR and VAULT_TOKEN, or CARBON_VAULT_ROLE in a pod)"
+
+
+def check_timed_out(seconds: float) -> str:
+    return f"the check did not finish within {seconds:g}s"
+
+
+def check_crashed(ref: str) -> str:
+    return f"the check failed unexpectedly (ref {ref})"
+
+
+def working() -> str:
+    return "Measuring the cluster…"

@@ -1,0 +1,104 @@
+"""Everything a command or job needs, built once from settings and passed in (never imported globals).
+
+Clients are built here and handed to the gateways, so tests hand in clients pointed at loopback
+servers. An unreachable or unconfigured cluster or Vault is not fatal: the gateway is None or answers
+Unavailable, and the tasks that need it show `unknown`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import hvac
+from kubernetes import client as k8s
+from kubernetes import config as k8s_config
+
+from bot.checks import CheckRegistry, default_registry
+from bot.cluster.gateway import ClusterGateway
+from bot.plan import Plan
+from bot.plan_loader import load_plan
+from bot.progress import Attestation, PlanProgress, measure
+from bot.settings import Settings
+from bot.snapshot import Snapshot
+from bot.store import Store, utcnow
+from bot.vault import VaultGateway
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    plan: Plan
+    checks: CheckRegistry
+    cluster: ClusterGateway | None
+    vault: VaultGateway | None
+    clock: Callable[[], datetime] = utcnow
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(self.cluster, self.vault, self.clock().astimezone(self.settings.zone))
+
+    def attestations(self) -> dict[str, Attestation]:
+        return {}
+
+    def measure(self, snapshot: Snapshot | None = None) -> PlanProgress:
+        return measure(self.plan, self.checks, snapshot or self.snapshot(), self.attestations())
+
+
+def kube_api_client(settings: Settings) -> k8s.ApiClient | None:
+    """From KUBECONFIG/CARBON_KUBE_CONTEXT, else in-cluster config, else None (cluster not configured)."""
+    try:
+        if settings.kubeconfig is not None or settings.kube_context:
+            return k8s_config.new_client_from_config(
+                config_file=str(settings.kubeconfig) if settings.kubeconfig else None, context=settings.kube_context
+            )
+        try:
+            return k8s_config.new_client_from_config()
+        except k8s_config.ConfigException:
+            configuration = k8s.Configuration()
+            k8s_config.load_incluster_config(client_configuration=configuration)
+            return k8s.ApiClient(configuration)
+    except (k8s_config.ConfigException, OSError):
+        return None
+
+
+def vault_client(settings: Settings) -> hvac.Client | None:
+    if not settings.vault_addr:
+        return None
+    client = hvac.Client(url=settings.vault_addr, token=settings.secret("vault_token"), timeout=10)
+    if settings.vault_role and not settings.vault_token:
+        _kubernetes_login(client, settings.vault_role)
+    return client
+
+
+def _kubernetes_login(client: hvac.Client, role: str) -> None:
+    """Vault's Kubernetes auth from a pod: the projected ServiceAccount token is the credential."""
+    token_path = "/var/run/secrets/kubernetes.io/serviceaccount/token"
+    try:
+        with open(token_path, encoding="utf-8") as handle:
+            jwt = handle.read().strip()
+        client.auth.kubernetes.login(role=role, jwt=jwt)
+    except (OSError, hvac.exceptions.VaultError):
+        pass  # stays unauthenticated: Vault checks report the 403 as `unknown`, /readyz names Vault
+
+
+def build_services(settings: Settings, *, api_client: k8s.ApiClient | None = None,
+                   vault: hvac.Client | None = None, clock: Callable[[], datetime] = utcnow,
+                   checks: CheckRegistry | None = None) -> Services:
+    """Raises PlanError for a bad plan file: serving a wrong plan is worse than not starting."""
+    checks = checks or default_registry()
+    plan = load_plan(settings.plan_path, checks)
+    api_client = api_client if api_client is not None else kube_api_client(settings)
+    vault = vault if vault is not None else vault_client(settings)
+    return Services(
+        settings=settings,
+        store=Store(settings.db_path),
+        plan=plan,
+        checks=checks,
+        cluster=ClusterGateway(api_client) if api_client is not None else None,
+        vault=VaultGateway(vault) if vault is not None else None,
+        clock=clock,
+    )

@@ -1,0 +1,69 @@
+"""The Vault gateway: the only module that talks to Vault/OpenBao (through hvac).
+
+Every failure becomes `Unavailable` with a reason that names the path, never hvac's own message, which
+can carry the URL and response body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import hvac
+import hvac.exceptions
+import requests
+
+from bot.errors import Unavailable
+
+
+@dataclass(frozen=True)
+class VaultHealth:
+    initialized: bool
+    sealed: bool
+    version: str
+
+    @property
+    def ok(self) -> bool:
+        return self.initialized and not self.sealed
+
+
+class VaultGateway:
+    def __init__(self, client: hvac.Client, *, kv_mount: str = "secret") -> None:
+        self.client = client
+        self.kv_mount = kv_mount
+
+    @property
+    def addr(self) -> str:
+        return str(self.client.url)
+
+    def health(self) -> VaultHealth:
+        """sys/health answers 200/429/501/503 by state; all of them are data, not errors."""
+        response = self._call("read health", lambda: self.client.adapter.get(
+            "/v1/sys/health", params={"standbyok": "true", "sealedcode": 200, "uninitcode": 200}, raise_exception=False,
+        ))
+        body: dict[str, Any] = response if isinstance(response, dict) else _json(response)
+        return VaultHealth(bool(body.get("initialized")), bool(body.get("sealed")), str(body.get("version", "")))
+
+    def _call(self, what: str, fn: Any) -> Any:
+        try:
+            return fn()
+        except hvac.exceptions.Forbidden:
+            raise Unavailable(f"Vault denied access to {what} (403): check the bot's Vault policy") from None
+        except hvac.exceptions.VaultDown:
+            raise Unavailable("Vault is sealed") from None
+        except hvac.exceptions.InvalidPath:
+            raise Unavailable(f"Vault has nothing at {what}") from None
+        except hvac.exceptions.VaultError as exc:
+            raise Unavailable(f"Vault failed on {what} ({type(exc).__name__})") from None
+        except requests.Timeout:
+            raise Unavailable(f"Vault at {self.addr} did not answer in time") from None
+        except requests.RequestException:
+            raise Unavailable(f"Vault at {self.addr} is unreachable") from None
+
+
+def _json(response: Any) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

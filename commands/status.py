@@ -1,0 +1,33 @@
+"""The readiness dashboard: each phase measured live, with a bar, tasks done and open risks.
+With a phase id, that phase's tasks with their evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot import messages
+from bot.errors import UserError
+from bot.render import render_phase, render_status
+from bot.services import Services
+from commands.base import Command, Context, Reply, at_most, doc_summary
+
+
+def parse(services: Services, args: Sequence[str]) -> str | None:
+    at_most(COMMAND, args, 1)
+    phase_id = args[0].lower() if args else None
+    if phase_id is not None and services.plan.phase(phase_id) is None:
+        raise UserError(messages.unknown_phase(phase_id, [p.id for p in services.plan.phases]))
+    return phase_id
+
+
+def handle(ctx: Context, phase_id: str | None) -> Reply:
+    view = ctx.services.measure()
+    if phase_id is None:
+        return Reply.of(render_status(view, ctx.services.extras.get("open_risks")), in_channel=True)
+    phase = view.phase(phase_id)
+    assert phase is not None
+    return Reply.of(render_phase(view, phase), in_channel=True)
+
+
+COMMAND = Command("status", "status [phase]", doc_summary(__doc__), handle, parse,
+                  ("/carbon status", "/carbon status p2"), ack_text=messages.working())

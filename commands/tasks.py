@@ -1,0 +1,31 @@
+"""Tasks with their state, the check's evidence, and which ones can be run. With a phase id, only that phase."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot import messages
+from bot.errors import UserError
+from bot.render import render_tasks
+from bot.services import Services
+from commands.base import Command, Context, Reply, at_most, doc_summary
+
+
+def parse(services: Services, args: Sequence[str]) -> str | None:
+    at_most(COMMAND, args, 1)
+    phase_id = args[0].lower() if args else None
+    if phase_id is not None and services.plan.phase(phase_id) is None:
+        raise UserError(messages.unknown_phase(phase_id, [p.id for p in services.plan.phases]))
+    return phase_id
+
+
+def handle(ctx: Context, phase_id: str | None) -> Reply:
+    plan = ctx.services.plan
+    view = ctx.services.measure()
+    phases = [p for p in view.phases if phase_id is None or p.phase.id == phase_id]
+    runnable = {t.id for t in plan.tasks() if t.action is not None}
+    return Reply.of(render_tasks(view, phases, runnable))
+
+
+COMMAND = Command("tasks", "tasks [phase]", doc_summary(__doc__), handle, parse,
+                  ("/carbon tasks", "/carbon tasks p1"), ack_text=messages.working())
