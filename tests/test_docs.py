@@ -1,0 +1,31 @@
+"""Docs coverage: every subcommand, CLI command, setting and check kind is in README.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.checks import default_registry
+from bot.settings import Settings
+from commands import default_commands
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+def test_every_subcommand_is_documented() -> None:
+    missing = [name for name in default_commands() if f"`/carbon {name}" not in README]
+    assert missing == []
+
+
+def test_every_setting_is_documented() -> None:
+    missing = [str(f.validation_alias) for f in Settings.model_fields.values() if f"`{f.validation_alias}`" not in README]
+    assert missing == []
+
+
+def test_every_check_kind_is_documented() -> None:
+    missing = [kind for kind in default_registry().names() if f"| `{kind}` |" not in README]
+    assert missing == []
+
+
+def test_the_two_commands_and_cli_are_documented() -> None:
+    for text in ("make run", "make test", "carbon serve", "carbon console", "carbon status", "carbon check"):
+        assert text in README

@@ -1,0 +1,119 @@
+"""/carbon status end to end: signed requests through Bolt over HTTP, the emulated cluster, real OpenBao."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot import messages
+from bot.http_server import make_server, serve_in_thread
+from bot.metrics import Metrics
+from bot.readiness import Readiness
+from bot.textview import render_text
+from tests.fixtures.bot import Carbon
+
+
+@pytest.fixture
+def http(carbon: Carbon) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app=carbon.app, metrics=Metrics(), readiness=Readiness(carbon.services),
+                         signing_secret=carbon.signer.secret)
+    serve_in_thread(server)
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def post(url: str, body: str, headers: dict[str, str]) -> tuple[int, str, float]:
+    request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode(), time.perf_counter() - started
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode(), time.perf_counter() - started
+
+
+def text_of(params: dict[str, Any]) -> str:
+    return render_text(params.get("blocks") or []) or str(params.get("text", ""))
+
+
+def test_signed_status_is_acked_then_answered_with_the_dashboard(carbon: Carbon, http: str) -> None:
+    body, headers = carbon.signer.slash("status", user_id="U0ALICE")
+    status, ack, elapsed = post(f"{http}/slack/events", body, headers)
+    assert status == 200
+    assert elapsed < 3.0
+    assert json.loads(ack)["text"] == messages.working()
+    answer = carbon.slack.wait_for(lambda c: c.method == "response_url" and c.tag == carbon.signer.last_tag, timeout=20)
+    assert answer.params["response_type"] == "in_channel"
+    shown = text_of(answer.params)
+    for phase in carbon.services.plan.phases:
+        assert phase.title in shown
+    assert "█" in shown and "%" in shown
+
+
+@pytest.mark.parametrize("tamper", ["signature", "old-timestamp"])
+def test_bad_signature_or_stale_timestamp_gets_401_and_changes_nothing(carbon: Carbon, http: str, tamper: str) -> None:
+    if tamper == "signature":
+        body, headers = carbon.signer.slash("status")
+        headers["x-slack-signature"] = "v0=" + "0" * 64
+    else:
+        body, headers = carbon.signer.slash("status", timestamp=int(time.time()) - 6 * 60)
+    before = [c.method for c in carbon.slack.calls]
+    status, _, _ = post(f"{http}/slack/events", body, headers)
+    carbon.executor.wait_idle()
+    assert status == 401
+    assert [c.method for c in carbon.slack.calls] == before
+    assert carbon.services.store.audit_entries() == []
+
+
+def test_phase_status_shows_tls_8_of_9_with_the_missing_one_named(carbon: Carbon) -> None:
+    carbon.slash("status p2")
+    shown = text_of(carbon.last_answer())
+    assert "8/9 certificates Ready" in shown
+    assert "data-platform/dolphinscheduler-tls: not Ready" in shown
+
+
+def test_certificates_forbidden_shows_unknown_with_the_reason(carbon: Carbon, platform: Any) -> None:
+    platform.fail("certificates", status=403)
+    carbon.slash("status p2")
+    shown = text_of(carbon.last_answer())
+    line = next(line for line in shown.splitlines() if "tls-certificates" in line)
+    assert line.startswith("?") and line.endswith("—")
+    assert "denied list certificates (403 Forbidden)" in shown
+
+
+def test_unknown_phase_is_answered_in_the_ack_and_measures_nothing(carbon: Carbon, platform: Any) -> None:
+    response = carbon.slash("status p9")
+    assert response.status == 200
+    assert json.loads(response.body)["text"] == messages.unknown_phase("p9", ["p1", "p2", "p3", "p4", "p5"])
+    assert platform.requests == []
+    assert carbon.answers() == []
+
+
+def test_unknown_subcommand_suggests_the_close_one(carbon: Carbon) -> None:
+    response = carbon.slash("stauts")
+    assert json.loads(response.body)["text"] == messages.unknown_subcommand("stauts", ["status"])
+
+
+def test_health_ready_and_metrics_endpoints(carbon: Carbon, http: str) -> None:
+    with urllib.request.urlopen(f"{http}/healthz", timeout=5) as response:
+        assert response.read() == b"ok\n"
+    with urllib.request.urlopen(f"{http}/readyz", timeout=5) as response:
+        report = json.loads(response.read())
+    assert report == {"ready": True, "checks": {"store": "ok", "cluster": "ok", "vault": "ok"}, "degraded": []}
+    with urllib.request.urlopen(f"{http}/metrics", timeout=5) as response:
+        assert b"carbon_up 1.0" in response.read()
+
+
+def test_unreachable_cluster_keeps_the_bot_ready_and_named(make_carbon: Any, kube: Any) -> None:
+    carbon = make_carbon(kube)
+    kube.stop()
+    report = Readiness(carbon.services)()
+    assert report["ready"] is True
+    assert report["degraded"] == ["cluster"]
+    assert "unreachable" in report["checks"]["cluster"]
