@@ -13,7 +13,7 @@ import hvac
 from kubernetes.client import ApiClient
 
 from bot.demo.openbao import OpenBaoDevServer
-from bot.demo.seed import platform_objects
+from bot.demo.seed import platform_objects, seed_vault
 from bot.emulator import KubeEmulator
 
 
@@ -29,6 +29,7 @@ class DemoPlatform:
         self.kube.add_all(platform_objects(self.now, self.extra_pods))
         try:
             self.bao.start()
+            seed_vault(self.bao.client())
         except Exception:
             self.kube.stop()
             raise

@@ -11,6 +11,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import hvac
+
+from bot.credentials import AGENT_INJECT, AGENT_ROLE, AGENT_SECRET_PREFIX, KV_MOUNT, agent_secret_path, vault_path
+
 REGISTRY = "harbor.254carbon.com"
 NAMESPACES = ("registry", "cloudflare-tunnel", "vault-prod", "data-platform", "monitoring", "ingress-nginx",
               "cert-manager", "kube-system")
@@ -55,13 +59,22 @@ def pod(ns: str, name: str, app: str, image: str, *, ready: bool = True, waiting
 
 
 def deployment(ns: str, name: str, image: str, replicas: int, ready: int, service_account: str = "default") -> dict[str, Any]:
+    container: dict[str, Any] = {"name": name, "image": image}
+    template_meta: dict[str, Any] = {"labels": _labels(name)}
+    configmap_name = CONSUMERS.get(name)
+    if configmap_name:
+        container["envFrom"] = [{"configMapRef": {"name": configmap_name}}]
+        if configmap_name in MIGRATED:
+            template_meta["annotations"] = {
+                AGENT_INJECT: "true", AGENT_ROLE: name,
+                AGENT_SECRET_PREFIX + configmap_name: agent_secret_path(ns, configmap_name),
+            }
     return {
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": name, "namespace": ns, "labels": _labels(name)},
         "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
-                 "template": {"metadata": {"labels": _labels(name)},
-                              "spec": {"serviceAccountName": service_account,
-                                       "containers": [{"name": name, "image": image}]}}},
+                 "template": {"metadata": template_meta,
+                              "spec": {"serviceAccountName": service_account, "containers": [container]}}},
         "status": {"replicas": replicas, "readyReplicas": ready, "availableReplicas": ready},
     }
 
@@ -86,6 +99,7 @@ def configmap(ns: str, name: str, data: dict[str, str]) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": ns}, "data": data}
 
 
+# 12 credential keys in all; lakefs's two and portal's one are already in Vault (3/12 = 25% migrated).
 CREDENTIAL_CONFIGMAPS: dict[str, dict[str, str]] = {
     "datahub-config": {"DATAHUB_GMS_HOST": "datahub-gms", "EBEAN_DATASOURCE_PASSWORD": "demo-datahub-db-pass",
                        "KAFKA_SASL_PASSWORD": "demo-kafka-pass"},
@@ -93,11 +107,21 @@ CREDENTIAL_CONFIGMAPS: dict[str, dict[str, str]] = {
                         "SUPERSET_WEBSERVER_PORT": "8088"},
     "minio-config": {"MINIO_ROOT_USER": "admin", "MINIO_ROOT_PASSWORD": "demo-minio-root-pass",
                      "MINIO_ACCESS_KEY": "demo-minio-access"},
-    "lakefs-config": {"LAKEFS_AUTH_ENCRYPT_SECRET_KEY": "demo-lakefs-encrypt",
-                      "LAKEFS_DATABASE_POSTGRES_CONNECTION_STRING": "postgres://lakefs:demo-lakefs-pg@postgres:5432/lakefs"},
+    "lakefs-config": {"LAKEFS_LOGGING_LEVEL": "INFO"},
     "dolphinscheduler-config": {"SPRING_DATASOURCE_PASSWORD": "demo-ds-db-pass", "DS_API_TOKEN": "demo-ds-token"},
     "trino-config": {"TRINO_SHARED_SECRET": "demo-trino-shared", "TRINO_HTTP_PORT": "8080"},
+    "portal-config": {"PORTAL_BASE_URL": "https://portal.254carbon.com"},
+}
+MIGRATED: dict[str, dict[str, str]] = {  # configmap -> the keys already moved to Vault (demo values)
+    "lakefs-config": {"LAKEFS_AUTH_ENCRYPT_SECRET_KEY": "demo-lakefs-encrypt",
+                      "LAKEFS_DATABASE_POSTGRES_CONNECTION_STRING": "postgres://lakefs:demo-lakefs-pg@postgres:5432/lakefs"},
     "portal-config": {"PORTAL_SESSION_SECRET": "demo-portal-session"},
+}
+CONSUMERS = {  # deployment -> the ConfigMap it reads with envFrom
+    "datahub-gms": "datahub-config", "datahub-frontend": "datahub-config", "superset": "superset-config",
+    "minio": "minio-config", "lakefs": "lakefs-config", "dolphinscheduler-api": "dolphinscheduler-config",
+    "dolphinscheduler-master": "dolphinscheduler-config", "dolphinscheduler-worker": "dolphinscheduler-config",
+    "trino-coordinator": "trino-config", "trino-worker": "trino-config", "portal": "portal-config",
 }
 
 
@@ -148,3 +172,11 @@ def _filler(count: int) -> list[dict[str, Any]]:
         if i % 10 == 0:
             objs.append(configmap(ns, f"settings-{i:05d}", {"LOG_LEVEL": "info", "REGION": "eu-1"}))
     return objs
+
+
+def seed_vault(client: hvac.Client) -> None:
+    """The credentials already migrated before Carbon arrived (3 of 12)."""
+    for configmap_name, data in MIGRATED.items():
+        client.secrets.kv.v2.create_or_update_secret(
+            path=vault_path("data-platform", configmap_name), secret=data, mount_point=KV_MOUNT,
+        )
