@@ -16,3 +16,13 @@ def m001_audit_log(db: sqlite_utils.Database) -> None:
     )
     db["audit_log"].create_index(["subject"])
     db["audit_log"].create_index(["at"])
+
+
+@MIGRATIONS()
+def m002_digests(db: sqlite_utils.Database) -> None:
+    """Each posted digest with what it showed, so the next one (and /carbon status) can say what moved."""
+    db["digests"].create(
+        {"id": int, "posted_at": str, "channel": str, "ts": str, "phases": str, "tasks": str},
+        pk="id",
+    )
+    db["digests"].create_index(["posted_at"])
