@@ -8,7 +8,6 @@ printed as text. Buttons are numbered: `click 2` clicks one, `click 2 as U0BOB` 
 
 from __future__ import annotations
 
-import secrets
 import sys
 import tempfile
 import threading
@@ -22,7 +21,7 @@ from bot.app import build_app
 from bot.fakeslack import FakeSlack, SlackCall
 from bot.services import Services
 from bot.slack_http import bolt_request
-from bot.slack_requests import block_actions_body, signed_headers, slash_command_body
+from bot.slack_requests import SignedRequests
 from bot.textview import render_text
 
 CONSOLE_CHANNEL = "C0CARBON"
@@ -76,6 +75,7 @@ class Console:
         self.secret = signing_secret
         self.out = out
         self.user_id = user_id
+        self.signer = SignedRequests(signing_secret, fake_slack.response_url, default_channel=CONSOLE_CHANNEL)
         self.executor = TrackingExecutor()
         self.app: App = build_app(services, listener_executor=self.executor)
         self.buttons: list[dict[str, Any]] = []  # every button shown so far, numbered from 1
@@ -102,10 +102,7 @@ class Console:
         return True
 
     def slash(self, text: str) -> None:
-        tag = secrets.token_hex(4)
-        body = slash_command_body(text, user_id=self.user_id, channel_id=CONSOLE_CHANNEL,
-                                  response_url=self.slack.response_url(tag))
-        self._dispatch(body)
+        self._dispatch(*self.signer.slash(text, user_id=self.user_id))
 
     def click(self, number: int, user_id: str) -> None:
         if not 1 <= number <= len(self.buttons):
@@ -113,15 +110,13 @@ class Console:
             return
         button, call = self.buttons[number - 1], self.button_calls[number - 1]
         params = call.params if call is not None else {}
-        ts = str(params.get("ts") or (call.response or {}).get("ts", "") if call is not None else "")
-        body = block_actions_body(action_id=button["action_id"], value=str(button.get("value", "")), user_id=user_id,
-                                  channel_id=str(params.get("channel") or CONSOLE_CHANNEL), message_ts=ts,
-                                  response_url=self.slack.response_url(secrets.token_hex(4)),
-                                  message={"ts": ts, "blocks": params.get("blocks") or []})
-        self._dispatch(body)
+        ts = str(params.get("ts") or (call.answer.get("ts") if call is not None else "") or "")
+        self._dispatch(*self.signer.click(button["action_id"], str(button.get("value", "")), user_id, ts,
+                                          channel_id=str(params.get("channel") or CONSOLE_CHANNEL),
+                                          message={"ts": ts, "blocks": params.get("blocks") or []}))
 
-    def _dispatch(self, body: str) -> None:
-        response = self.app.dispatch(bolt_request(body, signed_headers(self.secret, body), self.secret))
+    def _dispatch(self, body: str, headers: dict[str, str]) -> None:
+        response = self.app.dispatch(bolt_request(body, headers, self.secret))
         if response.status != 200:
             self.say(f"(Slack would show an error: HTTP {response.status})")
         elif response.body:

@@ -65,6 +65,7 @@ class SlackCall:
     headers: Headers
     at: float
     tag: str | None = None
+    answer: dict[str, Any] = field(default_factory=dict)  # what the fake replied (e.g. the posted message's ts)
 
     @property
     def token(self) -> str | None:
@@ -362,8 +363,11 @@ class FakeSlack:
         self._record(call)
         failure = self._take_failure(method)
         if failure is not None:
+            call.answer.update({"ok": False, "error": failure.error})
             return self._failure_reply(failure, webhook=False)
-        return _json_reply(self._answer(method, params))
+        answer = self._answer(method, params)
+        call.answer.update(answer)
+        return _json_reply(answer)
 
     def _next_ts(self) -> str:
         with self._lock:
