@@ -7,7 +7,7 @@ their buttons and events here too.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -27,7 +27,7 @@ def build_app(services: Services, *, listener_executor: Executor | None = None) 
     app = App(
         signing_secret=settings.secret("slack_signing_secret") or "",
         client=slack_client(services),
-        listener_executor=listener_executor,
+        listener_executor=listener_executor or ThreadPoolExecutor(max_workers=16, thread_name_prefix="bolt"),
         logger=logging.getLogger("carbon.bolt"),
     )
     services.extras["dispatcher"] = commands.register(app, services)

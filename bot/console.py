@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -23,48 +21,13 @@ from bot.services import Services
 from bot.slack_http import bolt_request
 from bot.slack_requests import SignedRequests
 from bot.textview import render_text
+from bot.tracking_executor import TrackingExecutor
 
 CONSOLE_CHANNEL = "C0CARBON"
 HELP = """Type /carbon <subcommand> (try /carbon help). Other lines:
   click N [as USER]   click button N, optionally as another user (e.g. click 1 as U0BOB)
   as USER             type as another Slack user id from now on
   exit                stop the console and everything it started"""
-
-
-class TrackingExecutor(ThreadPoolExecutor):
-    """Bolt's listener executor, counting pending work so the console can wait for the bot to finish."""
-
-    def __init__(self) -> None:
-        super().__init__(max_workers=8, thread_name_prefix="listener")
-        self._pending: set[Future[Any]] = set()
-        self._lock = threading.Lock()
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future = super().submit(fn, *args, **kwargs)
-        with self._lock:
-            self._pending.add(future)
-        future.add_done_callback(self._done)
-        return future
-
-    def _done(self, future: Future[Any]) -> None:
-        with self._lock:
-            self._pending.discard(future)
-
-    def wait_idle(self, timeout: float = 60.0) -> None:
-        """Wait for listeners, including ones submitted while waiting (lazy listeners chain)."""
-        import time
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                pending = list(self._pending)
-            if not pending:
-                return
-            for future in pending:
-                try:
-                    future.result(timeout=max(0.0, deadline - time.monotonic()))
-                except Exception:  # the listener's own error handling has answered the user
-                    pass
 
 
 class Console:
@@ -77,6 +40,7 @@ class Console:
         self.user_id = user_id
         self.signer = SignedRequests(signing_secret, fake_slack.response_url, default_channel=CONSOLE_CHANNEL)
         self.executor = TrackingExecutor()
+        services.workers = self.executor
         self.app: App = build_app(services, listener_executor=self.executor)
         self.buttons: list[dict[str, Any]] = []  # every button shown so far, numbered from 1
         self.button_calls: list[SlackCall | None] = []  # the message each one came with

@@ -8,6 +8,7 @@ Unavailable, and the tasks that need it show `unknown`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,6 +38,8 @@ class Services:
     vault: VaultGateway | None
     clock: Callable[[], datetime] = utcnow
     extras: dict[str, Any] = field(default_factory=dict)
+    # Work after the ack runs here, not in Bolt's listener pool, so slow measurements never delay an ack.
+    workers: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="work"))
 
     def snapshot(self) -> Snapshot:
         return Snapshot(self.cluster, self.vault, self.clock().astimezone(self.settings.zone))

@@ -71,6 +71,10 @@ class Dispatcher:
             ack()
 
     def work(self, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        """Bolt's lazy listener: hand the work to the services' pool and return, freeing Bolt's threads for acks."""
+        self.services.workers.submit(self._work, body, respond, client)
+
+    def _work(self, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         try:
             command, args = self.parse(body.get("text", ""))
         except Exception:
