@@ -24,9 +24,19 @@ def configure(json_logs: bool | None = None, level: int = logging.INFO) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     for name in ("slack_bolt", "slack_sdk", "urllib3", "kubernetes", "hvac", "apscheduler", "carbon.bolt"):
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+class _CurrentStderr:
+    """Whatever sys.stderr is at write time (a test's capture, a redirected stream), not at configure time."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()

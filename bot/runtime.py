@@ -18,7 +18,6 @@ from bot.app import build_app
 from bot.checks import default_registry
 from bot.cluster.gateway import ClusterGateway
 from bot.http_server import make_server, serve_in_thread
-from bot.metrics import Metrics
 from bot.plan_loader import PlanError, load_plan
 from bot.readiness import Readiness, probe
 from bot.render import render_phase, render_status, render_tasks
@@ -49,9 +48,8 @@ def serve(settings: Settings) -> int:
         raise StartupError("Slack rejected SLACK_BOT_TOKEN (auth.test failed): check the token") from None
     except OSError:
         raise StartupError(f"cannot reach the Slack API at {settings.slack_api_url}") from None
-    metrics = Metrics()
     try:
-        server = make_server("0.0.0.0", settings.http_port, app=None if socket_mode else app, metrics=metrics,
+        server = make_server("0.0.0.0", settings.http_port, app=None if socket_mode else app, metrics=services.metrics,
                              readiness=Readiness(services), signing_secret=settings.secret("slack_signing_secret") or "")
     except OSError as exc:
         raise StartupError(f"cannot listen on CARBON_HTTP_PORT {settings.http_port} ({exc.strerror})") from None

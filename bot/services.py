@@ -19,6 +19,7 @@ from kubernetes import config as k8s_config
 
 from bot.checks import CheckRegistry, default_registry
 from bot.cluster.gateway import ClusterGateway
+from bot.metrics import Metrics
 from bot.plan import Plan
 from bot.plan_loader import load_plan
 from bot.progress import Attestation, PlanProgress, measure
@@ -38,6 +39,7 @@ class Services:
     vault: VaultGateway | None
     clock: Callable[[], datetime] = utcnow
     extras: dict[str, Any] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=Metrics)
     # Work after the ack runs here, not in Bolt's listener pool, so slow measurements never delay an ack.
     workers: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="work"))
 

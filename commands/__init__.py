@@ -7,6 +7,7 @@ listener) and answers through `response_url`, so Slack's 3 seconds hold whatever
 from __future__ import annotations
 
 import difflib
+import hashlib
 import shlex
 from collections.abc import Mapping
 from typing import Any
@@ -55,15 +56,17 @@ class Dispatcher:
         try:
             command, args = self.parse(body.get("text", ""))
         except UserError as exc:
+            self._done(body, _first_word(body), "refused")
             ack(text=str(exc), response_type="ephemeral")
             return
         except Exception as exc:
             ref = new_ref()
-            log.exception("parse_failed", ref=ref)
+            self._done(body, _first_word(body), "error", ref=ref, exc_info=True)
             ack(text=describe_failure(exc, ref), response_type="ephemeral")
             return
         if command.quick is not None:
             reply = command.quick(self.services, args)
+            self._done(body, command.name, "ok")
             ack(blocks=reply.blocks, text=reply.text, response_type="ephemeral")
         elif command.ack_text:
             ack(text=command.ack_text, response_type="ephemeral")
@@ -82,18 +85,38 @@ class Dispatcher:
         if command.quick is not None:
             return
         user_id, channel_id = body.get("user_id", ""), body.get("channel_id", "")
-        bound = log.bind(user=user_id, subcommand=command.name)
         self.services.store.audit(user_id, "command", command.name, {"channel": channel_id})
         try:
             reply = command.handle(Context(self.services, user_id, channel_id, client), args)
+        except UserError as exc:
+            self._done(body, command.name, "refused")
+            respond(text=str(exc), response_type="ephemeral", replace_original=False)
+            return
         except Exception as exc:
             ref = new_ref()
-            if not isinstance(exc, UserError):
-                bound.exception("command_failed", ref=ref)
+            self._done(body, command.name, "error", ref=ref, exc_info=True)
             respond(text=describe_failure(exc, ref), response_type="ephemeral", replace_original=False)
             return
         _respond(respond, reply)
-        bound.info("command_handled")
+        self._done(body, command.name, "ok")
+
+    def _done(self, body: dict[str, Any], subcommand: str, outcome: str, **extra: Any) -> None:
+        """The one log line and metric per request: who, which subcommand, how it ended (never the text)."""
+        known = subcommand if subcommand in self.commands else "unknown"
+        self.services.metrics.commands.labels(known, outcome).inc()
+        log.info("slash_command", request_id=request_id(body), user=body.get("user_id", ""), subcommand=known,
+                 outcome=outcome, **extra)
+
+
+def request_id(body: dict[str, Any]) -> str:
+    """Stable across the ack and the work after it: both see the same trigger_id."""
+    seed = str(body.get("trigger_id") or body.get("user_id", "")) + str(body.get("team_id", ""))
+    return hashlib.sha256(seed.encode()).hexdigest()[:10]
+
+
+def _first_word(body: dict[str, Any]) -> str:
+    words = str(body.get("text") or "").split()
+    return words[0].lower() if words else "help"
 
 
 def _respond(respond: Respond, reply: Reply) -> None:

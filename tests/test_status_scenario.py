@@ -13,7 +13,6 @@ import pytest
 
 from bot import messages
 from bot.http_server import make_server, serve_in_thread
-from bot.metrics import Metrics
 from bot.readiness import Readiness
 from bot.textview import render_text
 from tests.fixtures.bot import Carbon
@@ -21,7 +20,7 @@ from tests.fixtures.bot import Carbon
 
 @pytest.fixture
 def http(carbon: Carbon) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app=carbon.app, metrics=Metrics(), readiness=Readiness(carbon.services),
+    server = make_server("127.0.0.1", 0, app=carbon.app, metrics=carbon.services.metrics, readiness=Readiness(carbon.services),
                          signing_secret=carbon.signer.secret)
     serve_in_thread(server)
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -107,7 +106,9 @@ def test_health_ready_and_metrics_endpoints(carbon: Carbon, http: str) -> None:
         report = json.loads(response.read())
     assert report == {"ready": True, "checks": {"store": "ok", "cluster": "ok", "vault": "ok"}, "degraded": []}
     with urllib.request.urlopen(f"{http}/metrics", timeout=5) as response:
-        assert b"carbon_up 1.0" in response.read()
+        exposition = response.read().decode()
+    assert "carbon_up 1.0" in exposition
+    assert 'carbon_slack_ack_seconds_count' in exposition
 
 
 def test_unreachable_cluster_keeps_the_bot_ready_and_named(make_carbon: Any, kube: Any) -> None:
