@@ -63,3 +63,12 @@ def at_most(command: Command, args: Sequence[str], count: int) -> None:
     if len(args) > count:
         extra = " ".join(args[count:])
         raise command.usage_error(f"Unexpected `{extra}`.")
+
+
+def optional_phase(command: Command, services: Services, args: Sequence[str]) -> str | None:
+    """The `[phase]` argument of status and tasks: absent, or a phase id the plan has."""
+    at_most(command, args, 1)
+    phase_id = args[0].lower() if args else None
+    if phase_id is not None and services.plan.phase(phase_id) is None:
+        raise UserError(messages.unknown_phase(phase_id, [p.id for p in services.plan.phases]))
+    return phase_id

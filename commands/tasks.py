@@ -5,18 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot import messages
-from bot.errors import UserError
 from bot.render import render_tasks
 from bot.services import Services
-from commands.base import Command, Context, Reply, at_most, doc_summary
+from commands.base import Command, Context, Reply, doc_summary, optional_phase
 
 
 def parse(services: Services, args: Sequence[str]) -> str | None:
-    at_most(COMMAND, args, 1)
-    phase_id = args[0].lower() if args else None
-    if phase_id is not None and services.plan.phase(phase_id) is None:
-        raise UserError(messages.unknown_phase(phase_id, [p.id for p in services.plan.phases]))
-    return phase_id
+    return optional_phase(COMMAND, services, args)
 
 
 def handle(ctx: Context, phase_id: str | None) -> Reply:
