@@ -18,8 +18,8 @@ from slack_sdk import WebClient
 from bot import messages
 from bot.errors import UserError, describe_failure, new_ref
 from bot.services import Services
-from commands import help as help_command
 from commands import attest, status, tasks
+from commands import help as help_command
 from commands.base import Command, Context, Reply
 
 log = structlog.get_logger(__name__)
