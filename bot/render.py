@@ -97,7 +97,7 @@ def render_status(view: PlanProgress, open_risks: int | None = None,
     blocks += [section(phase_line(phase, changes.get(phase.phase.id))) for phase in view.phases]
     risks = "open risks: not scanned yet" if open_risks is None else f"open risks: {open_risks}"
     notes = [_measured_line(view), risks]
-    if since:
+    if since and any(change(delta) for delta in changes.values()):
         notes.append(f"▲/▼ {since}")
     blocks.append(context(*notes, "`/carbon status <phase>` for a phase's evidence"))
     return blocks[:MAX_BLOCKS]
