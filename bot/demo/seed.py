@@ -3,8 +3,8 @@
 What is seeded is what the demo measures: Harbor 8/8 and the tunnel 2/2 up, six services scaled to
 zero, 8 of 9 certificates Ready (dolphinscheduler's stuck issuing), one pod crash-looping, images
 partly from Docker Hub, credentials in ConfigMaps, Prometheus/Grafana/Loki on one node without
-Alertmanager, and no Velero;
-no network or RBAC hardening (see security_objects). Values here are demo strings, not real credentials.
+Alertmanager, no Velero objects, and little network or RBAC hardening (see security_objects).
+Values here are demo strings, not real credentials.
 """
 
 from __future__ import annotations
