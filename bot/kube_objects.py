@@ -124,3 +124,34 @@ def parse_time(value: str | None) -> datetime | None:
 def containers(pod: dict[str, Any]) -> list[dict[str, Any]]:
     spec = pod.get("spec") or {}
     return list(spec.get("containers") or []) + list(spec.get("initContainers") or [])
+
+
+def selects(selector: dict[str, Any] | None, labels: dict[str, str] | None) -> bool:
+    """Does a structured LabelSelector (matchLabels/matchExpressions) select these labels? `{}` selects all."""
+    selector, labels = selector or {}, labels or {}
+    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
+        return False
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = expr.get("key"), expr.get("operator"), set(expr.get("values") or [])
+        if (op == "In" and labels.get(key) not in values) or (op == "NotIn" and labels.get(key) in values) \
+                or (op == "Exists" and key not in labels) or (op == "DoesNotExist" and key in labels):
+            return False
+    return True
+
+
+def template_labels(workload: dict[str, Any]) -> dict[str, str]:
+    """The labels a Deployment/StatefulSet gives its pods."""
+    return ((((workload.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("labels")) or {}
+
+
+def service_account(workload: dict[str, Any]) -> str:
+    spec = (((workload.get("spec") or {}).get("template") or {}).get("spec")) or {}
+    return spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
+
+
+def dig(obj: dict[str, Any], path: str) -> Any:
+    """`status.phase` -> obj['status']['phase'], None when any step is missing."""
+    value: Any = obj
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value

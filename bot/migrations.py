@@ -26,3 +26,17 @@ def m002_digests(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     db["digests"].create_index(["posted_at"])
+
+
+@MIGRATIONS()
+def m101_attestations(db: sqlite_utils.Database) -> None:
+    """The current attestation of each manual task (who vouches, when, note); the audit log keeps the past."""
+    db["attestations"].create({"task_id": str, "user_id": str, "at": str, "note": str}, pk="task_id")
+
+
+@MIGRATIONS()
+def m102_task_history(db: sqlite_utils.Database) -> None:
+    """One row per task per change of state or fraction (not per poll), for 'since' views and trends."""
+    db["task_history"].create({"id": int, "task_id": str, "at": str, "state": str, "fraction": float}, pk="id")
+    db["task_history"].create_index(["task_id", "at"])
+    db["task_history"].create_index(["at"])

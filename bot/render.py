@@ -7,6 +7,7 @@ end with "and N more".
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from bot.checks.base import State
@@ -70,22 +71,35 @@ def _measured_line(view: PlanProgress) -> str:
     return f"Measured {when} from {sources}"
 
 
-def phase_line(phase: PhaseProgress) -> str:
+def change(delta: float | None) -> str:
+    """'▲ +25%' or '▼ \u221210%' (a real minus sign) for a change of a fraction; '' when it rounds to none."""
+    points = round((delta or 0.0) * 100)
+    return f"▲ +{points}%" if points > 0 else f"▼ −{-points}%" if points < 0 else ""
+
+
+def phase_line(phase: PhaseProgress, delta: float | None = None) -> str:
     extras = [f"{phase.done}/{len(phase.tasks)} tasks done"]
     if phase.unknown:
         extras.append(f"{phase.unknown} unknown")
     attested = sum(t.result.state == State.ATTESTED for t in phase.tasks)
     if attested:
         extras.append(f"{attested} attested")
+    moved = f" {change(delta)}" if change(delta) else ""
     return (f"*{phase.phase.id.upper()} · {phase.phase.title}*\n"
-            f"`{bar(phase.fraction)}` *{percent(phase.fraction)}*  ·  {' · '.join(extras)}")
+            f"`{bar(phase.fraction)}` *{percent(phase.fraction)}*{moved}  ·  {' · '.join(extras)}")
 
 
-def render_status(view: PlanProgress, open_risks: int | None = None) -> list[Block]:
+def render_status(view: PlanProgress, open_risks: int | None = None,
+                  changes: dict[str, float] | None = None, since: str = "") -> list[Block]:
+    """`changes`: phase id -> change of its fraction `since` (e.g. "since the last digest")."""
+    changes = changes or {}
     blocks: list[Block] = [header(f"{view.plan_name}: {percent(view.fraction)} measured")]
-    blocks += [section(phase_line(phase)) for phase in view.phases]
+    blocks += [section(phase_line(phase, changes.get(phase.phase.id))) for phase in view.phases]
     risks = "open risks: not scanned yet" if open_risks is None else f"open risks: {open_risks}"
-    blocks.append(context(_measured_line(view), risks, "`/carbon status <phase>` for a phase's evidence"))
+    notes = [_measured_line(view), risks]
+    if since and any(change(delta) for delta in changes.values()):
+        notes.append(f"▲/▼ {since}")
+    blocks.append(context(*notes, "`/carbon status <phase>` for a phase's evidence"))
     return blocks[:MAX_BLOCKS]
 
 
@@ -104,14 +118,19 @@ def render_phase(view: PlanProgress, phase: PhaseProgress) -> list[Block]:
     return blocks
 
 
-def render_tasks(view: PlanProgress, phases: Sequence[PhaseProgress], runnable: set[str]) -> list[Block]:
+def render_tasks(view: PlanProgress, phases: Sequence[PhaseProgress], runnable: set[str],
+                 changed: dict[str, datetime] | None = None) -> list[Block]:
+    """`changed`: task id -> when it entered its current state (from the task history)."""
+    changed = changed or {}
     blocks: list[Block] = [header("Tasks")]
     for phase in phases:
         lines = [f"*{phase.phase.id.upper()} · {phase.phase.title}*"]
         for item in phase.tasks:
             run = "  ·  :arrow_forward: `/carbon run " + item.task.id + "`" if item.task.id in runnable else ""
+            since = changed.get(item.task.id)
+            when = f" · {item.result.state.value} since {since.astimezone(view.taken_at.tzinfo):%Y-%m-%d}" if since else ""
             lines.append(f"{STATE_ICON[item.result.state]} `{item.task.id}` {item.task.title} · "
-                         f"{percent(item.result.fraction)} · {item.result.summary}{run}")
+                         f"{percent(item.result.fraction)} · {item.result.summary}{when}{run}")
         blocks.append(section("\n".join(lines)))
     blocks.append(context(_measured_line(view)))
     return blocks[:MAX_BLOCKS]

@@ -17,6 +17,7 @@ import hvac
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
+from bot import attestations, history
 from bot.checks import CheckRegistry, default_registry
 from bot.cluster.gateway import ClusterGateway
 from bot.metrics import Metrics
@@ -47,10 +48,13 @@ class Services:
         return Snapshot(self.cluster, self.vault, self.clock().astimezone(self.settings.zone))
 
     def attestations(self) -> dict[str, Attestation]:
-        return {}
+        return attestations.current(self.store, self.plan, self.clock())
 
     def measure(self, snapshot: Snapshot | None = None) -> PlanProgress:
-        return measure(self.plan, self.checks, snapshot or self.snapshot(), self.attestations())
+        """Measure the plan and record what changed in the task history (every status, scheduled or asked)."""
+        view = measure(self.plan, self.checks, snapshot or self.snapshot(), self.attestations())
+        history.record(self.store, view, self.clock(), self.settings.history_days)
+        return view
 
 
 def kube_api_client(settings: Settings) -> k8s.ApiClient | None:

@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     risk_interval_s: int = Field(300, validation_alias="CARBON_RISK_INTERVAL_S", ge=10)
     requesters: Annotated[tuple[str, ...], NoDecode] = Field(("*",), validation_alias="CARBON_REQUESTERS")
     approvers: Annotated[tuple[str, ...], NoDecode] = Field((), validation_alias="CARBON_APPROVERS")
+    history_days: int = Field(90, validation_alias="CARBON_HISTORY_DAYS", ge=1)
     kubeconfig: Path | None = Field(None, validation_alias="KUBECONFIG")
     kube_context: str | None = Field(None, validation_alias="CARBON_KUBE_CONTEXT")
     vault_addr: str | None = Field(None, validation_alias="VAULT_ADDR")

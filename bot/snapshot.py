@@ -8,13 +8,16 @@ parallel and the second reader of a kind waits for the first.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Hashable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from bot import messages
 from bot.cluster.gateway import ClusterGateway
 from bot.errors import Unavailable
 from bot.vault import VaultGateway, VaultHealth
+
+T = TypeVar("T")
 
 
 class Snapshot:
@@ -26,6 +29,7 @@ class Snapshot:
         self._kind_locks: dict[str, threading.Lock] = {}
         self._lists: dict[str, list[dict[str, Any]] | Unavailable] = {}
         self._vault_health: VaultHealth | Unavailable | None = None
+        self._memo: dict[Hashable, Any] = {}
 
     def items(self, plural: str) -> list[dict[str, Any]]:
         """All objects of a kind across namespaces; raises Unavailable (with the reason) if it cannot be read."""
@@ -61,6 +65,21 @@ class Snapshot:
         if isinstance(found, Unavailable):
             raise found
         return found
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """Compute a value once per snapshot (e.g. one Vault read shared by checks); failures are memoised too."""
+        with self._lock:
+            lock = self._kind_locks.setdefault(f"memo:{key!r}", threading.Lock())
+        with lock:
+            if key not in self._memo:
+                try:
+                    self._memo[key] = compute()
+                except Unavailable as exc:
+                    self._memo[key] = exc
+            found = self._memo[key]
+        if isinstance(found, Unavailable):
+            raise found
+        return found  # type: ignore[no-any-return]
 
     def kinds_read(self) -> list[str]:
         return sorted(self._lists)

@@ -44,6 +44,35 @@ class VaultGateway:
         body: dict[str, Any] = response if isinstance(response, dict) else _json(response)
         return VaultHealth(bool(body.get("initialized")), bool(body.get("sealed")), str(body.get("version", "")))
 
+    def kv_field_names(self, path: str) -> frozenset[str]:
+        """The field names of the latest KV v2 version at `path` (empty if nothing is there).
+
+        Values are dropped here, inside the gateway: callers that only count migrated keys never hold one.
+        """
+        def read() -> Any:
+            try:
+                return self.client.secrets.kv.v2.read_secret_version(
+                    path=path, mount_point=self.kv_mount, raise_on_deleted_version=False)
+            except hvac.exceptions.InvalidPath:
+                return None
+        response = self._call(f"{self.kv_mount}/{path}", read)
+        data = ((response or {}).get("data") or {}).get("data") or {}
+        return frozenset(str(name) for name in data)
+
+    def kv_metadata(self, path: str) -> dict[str, Any] | None:
+        """Version metadata (current version, times) of a KV v2 path, or None if nothing is there; no values."""
+        def read() -> Any:
+            try:
+                return self.client.secrets.kv.v2.read_secret_metadata(path=path, mount_point=self.kv_mount)
+            except hvac.exceptions.InvalidPath:
+                return None
+        response = self._call(f"{self.kv_mount}/metadata/{path}", read)
+        if not response:
+            return None
+        data = response.get("data") or {}
+        return {"current_version": data.get("current_version"), "created_time": data.get("created_time"),
+                "updated_time": data.get("updated_time")}
+
     def _call(self, what: str, fn: Any) -> Any:
         try:
             return fn()

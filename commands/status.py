@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot import messages
+from bot import history, messages
 from bot.render import render_phase, render_status
 from bot.services import Services
 from commands.base import Command, Context, Reply, doc_summary, optional_phase
@@ -16,9 +16,11 @@ def parse(services: Services, args: Sequence[str]) -> str | None:
 
 
 def handle(ctx: Context, phase_id: str | None) -> Reply:
-    view = ctx.services.measure()
+    services = ctx.services
+    view = services.measure()
     if phase_id is None:
-        return Reply.of(render_status(view, ctx.services.extras.get("open_risks")), in_channel=True)
+        changes, since = history.phase_changes(services.store, services.plan, view, services.clock())
+        return Reply.of(render_status(view, services.extras.get("open_risks"), changes, since), in_channel=True)
     phase = view.phase(phase_id)
     assert phase is not None
     return Reply.of(render_phase(view, phase), in_channel=True)

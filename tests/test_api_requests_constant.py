@@ -25,6 +25,10 @@ def test_request_count_does_not_grow_with_pods(make_carbon: Any) -> None:
     paths = [path for _, path in large]
     assert len(paths) == len(set(paths)), "a resource kind was listed twice in one status"
     assert all("/namespaces/" not in path for path in paths), "listed per namespace instead of across all"
+    for kind in ("/api/v1/configmaps", "/api/v1/nodes", "/apis/networking.k8s.io/v1/networkpolicies",
+                 "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", "/apis/policy/v1/poddisruptionbudgets",
+                 "/apis/velero.io/v1/backups"):
+        assert kind in paths, f"{kind} was not read by the status (every check kind is counted)"
 
 
 def test_big_lists_are_paged_not_split_by_namespace(make_carbon: Any) -> None:

@@ -90,5 +90,6 @@ def exercised_permissions(carbon: Carbon, platform: Any) -> set[tuple[str, str, 
 def test_rbac_covers_every_call_the_bot_makes_and_no_more(carbon: Carbon, platform: Any) -> None:
     used = exercised_permissions(carbon, platform)
     allowed = granted(rendered())
-    assert used - allowed == set(), "calls the deployment's RBAC would deny"
-    assert allowed - used == set(), "RBAC rules no flow uses"
+    denied, unused = sorted(used - allowed), sorted(allowed - used)
+    assert denied == [], f"calls the deployment's RBAC would deny: {denied}"
+    assert unused == [], f"RBAC rules no flow uses: {unused}"

@@ -3,7 +3,8 @@
 What is seeded is what the demo measures: Harbor 8/8 and the tunnel 2/2 up, six services scaled to
 zero, 8 of 9 certificates Ready (dolphinscheduler's stuck issuing), one pod crash-looping, images
 partly from Docker Hub, credentials in ConfigMaps, Prometheus/Grafana/Loki on one node without
-Alertmanager, and no Velero. Values here are demo strings, not real credentials.
+Alertmanager, no Velero objects, and little network or RBAC hardening (see security_objects).
+Values here are demo strings, not real credentials.
 """
 
 from __future__ import annotations
@@ -157,20 +158,52 @@ def platform_objects(now: datetime | None = None, extra_pods: int = 0) -> list[d
                  "spec": {"acme": {"server": "https://acme-v02.api.letsencrypt.org/directory"}},
                  "status": {"conditions": [{"type": "Ready", "status": "True"}]}})
     objs += [configmap("data-platform", name, data) for name, data in CREDENTIAL_CONFIGMAPS.items()]
+    objs += security_objects(objs)
     objs += _filler(extra_pods)
     return objs
 
 
+OWN_SERVICE_ACCOUNTS = ("lakefs", "portal")  # the only workloads not on `default`
+
+
+def security_objects(objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Phase 2/3 as the report found them: one default-deny (registry), 2 of 13 workloads on their own
+    ServiceAccount, dolphinscheduler bound to cluster-admin, a tight portal-reader Role; no PDBs, one
+    node, no Velero objects (the CRDs are served, nothing is scheduled)."""
+    for obj in objs:
+        if obj["kind"] == "Deployment" and obj["metadata"]["name"] in OWN_SERVICE_ACCOUNTS:
+            obj["spec"]["template"]["spec"]["serviceAccountName"] = obj["metadata"]["name"]
+    added: list[dict[str, Any]] = [
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": "data-platform"}}
+        for name in (*OWN_SERVICE_ACCOUNTS, "dolphinscheduler")
+    ]
+    added.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                  "metadata": {"name": "default-deny-ingress", "namespace": "registry"},
+                  "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}})
+    added.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                  "metadata": {"name": "dolphinscheduler-admin"},
+                  "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+                  "subjects": [{"kind": "ServiceAccount", "name": "dolphinscheduler", "namespace": "data-platform"}]})
+    added.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                  "metadata": {"name": "portal-reader", "namespace": "data-platform"},
+                  "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}]})
+    return added
+
+
 def _filler(count: int) -> list[dict[str, Any]]:
-    """Healthy pods spread over namespaces of ~50, with a ConfigMap per 10 pods, to scale benchmarks."""
+    """Healthy pods spread over namespaces of ~50, with a ConfigMap and a Deployment per 10 pods and a
+    Certificate per 50, to scale benchmarks (none of them credentials, so measured fractions stay put)."""
     objs: list[dict[str, Any]] = []
+    now = datetime.now(UTC)
     for i in range(count):
         ns = f"tenant-{i // 50:03d}"
         if i % 50 == 0:
             objs.append(namespace(ns))
+            objs.append(certificate(ns, f"tenant-{i // 50:03d}-tls", True, now))
         objs.append(pod(ns, f"worker-{i:05d}", f"worker-{i % 7}", f"{REGISTRY}/tenants/worker:1.0"))
         if i % 10 == 0:
             objs.append(configmap(ns, f"settings-{i:05d}", {"LOG_LEVEL": "info", "REGION": "eu-1"}))
+            objs.append(deployment(ns, f"worker-{i:05d}", f"{REGISTRY}/tenants/worker:1.0", 1, 1))
     return objs
 
 
