@@ -26,3 +26,17 @@ def m002_digests(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     db["digests"].create_index(["posted_at"])
+
+
+@MIGRATIONS()
+def m301_findings(db: sqlite_utils.Database) -> None:
+    """Risk findings by fingerprint: what is true now (state, severity) beside what Slack was last told
+    (posted_state, posted_severity), so each change is posted once and a failed post is retried."""
+    db["findings"].create(
+        {"fingerprint": str, "rule": str, "subject": str, "severity": str, "title": str, "detail": str,
+         "state": str, "opened_at": str, "updated_at": str, "resolved_at": str,
+         "posted_state": str, "posted_severity": str, "channel": str, "ts": str,
+         "acked_by": str, "acked_at": str, "snoozed_by": str, "snoozed_until": str},
+        pk="fingerprint",
+    )
+    db["findings"].create_index(["state"])
