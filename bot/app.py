@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 
 import commands
 from bot.services import Services
+from bot.slack_gateway import SlackPoster
 
 
 def slack_client(services: Services) -> WebClient:
@@ -31,4 +32,5 @@ def build_app(services: Services, *, listener_executor: Executor | None = None) 
         logger=logging.getLogger("carbon.bolt"),
     )
     services.extras["dispatcher"] = commands.register(app, services)
+    services.extras.setdefault("poster", SlackPoster(app.client))
     return app

@@ -105,3 +105,7 @@ def digesting() -> str:
 
 def scanning_risks() -> str:
     return "Scanning for risks…"
+
+
+def post_failed(what: str, error: str) -> str:
+    return f"Slack did not take the {what} ({error}). Is the bot invited to the channel? Try again in a moment."

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.messages import SEVERITY_ICON, alert_text
-from bot.render import MAX_BLOCKS, Block, clip_lines, context, header, section
+from bot.render import MAX_BLOCKS, Block, context, header, section
 from bot.risks import RiskFinding
 
 if TYPE_CHECKING:
@@ -16,6 +16,21 @@ if TYPE_CHECKING:
 ACK = "carbon.risk.ack"
 SNOOZE = "carbon.risk.snooze"
 LIST_LIMIT = 40
+
+
+def fit_lines(title: str, lines: Sequence[str], max_lines: int, budget: int = 2800) -> str:
+    """A section's text: the title and as many whole lines as fit Slack's limits, then "…and N more"."""
+    kept: list[str] = []
+    used = len(title) + 30
+    for line in lines[:max_lines]:
+        line = line if len(line) <= 400 else line[:399] + "…"
+        if used + len(line) + 1 > budget:
+            break
+        kept.append(line)
+        used += len(line) + 1
+    if len(kept) < len(lines):
+        kept.append(f"…and {len(lines) - len(kept)} more")
+    return "\n".join([title, *kept]) if title else "\n".join(kept)
 
 
 def _when(stamp: str | None, zone: Any) -> str:
@@ -66,7 +81,7 @@ def render_risks(findings: Sequence[RiskFinding], notes: Mapping[str, str], take
     for severity in dict.fromkeys(f.severity for f in findings):
         lines = [risk_line(f, notes.get(f.fingerprint, "")) + (f"\n      {f.detail}" if f.detail else "")
                  for f in findings if f.severity == severity]
-        blocks.append(section("\n".join(clip_lines(lines, 12))))
+        blocks.append(section(fit_lines("", lines, 12)))
     blocks.append(context(f"Scanned {taken_at.strftime('%Y-%m-%d %H:%M %Z').strip()}"))
     return blocks[:MAX_BLOCKS]
 
@@ -78,5 +93,5 @@ def count_by_severity(findings: Sequence[RiskFinding]) -> str:
     return ", ".join(f"{n} {sev}" for sev, n in counts.items()) or "none"
 
 
-def short_list(findings: Sequence[RiskFinding], limit: int = LIST_LIMIT) -> list[str]:
-    return clip_lines([risk_line(f) for f in findings], limit)
+def short_list(title: str, findings: Sequence[RiskFinding], limit: int = LIST_LIMIT) -> str:
+    return fit_lines(title, [risk_line(f) for f in findings] or ["none"], limit)

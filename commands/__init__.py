@@ -18,15 +18,15 @@ from slack_sdk import WebClient
 from bot import messages
 from bot.errors import UserError, describe_failure, new_ref
 from bot.services import Services
+from commands import digest, risks, status, tasks
 from commands import help as help_command
-from commands import status, tasks
 from commands.base import Command, Context, Reply
 
 log = structlog.get_logger(__name__)
 
 
 def default_commands() -> dict[str, Command]:
-    table = {c.name: c for c in (status.COMMAND, tasks.COMMAND)}
+    table = {c.name: c for c in (status.COMMAND, tasks.COMMAND, digest.COMMAND, risks.COMMAND)}
     return {"help": help_command.build(table), **table}
 
 
