@@ -58,6 +58,11 @@ class LeaderElector:
         self._renewed_at: datetime | None = None
         self._observed: tuple[str, datetime] | None = None  # (record seen, local time first seen)
 
+    def leading(self) -> bool:
+        """Leads and renewed within the renew deadline: what a job asks before it does anything."""
+        return self.is_leader and (self.cluster is None or (
+            self._renewed_at is not None and self.clock() - self._renewed_at <= self.renew_deadline))
+
     @property
     def retry_period_s(self) -> float:
         return self.duration.total_seconds() / 3

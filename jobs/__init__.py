@@ -70,8 +70,8 @@ def leader_jobs() -> list[JobSpec]:
 
 def _run(func: Callable[[Services, datetime], Any], services: Services) -> Any:
     leader = services.extras.get("leader")
-    if leader is not None and not leader.is_leader:
-        return None  # lost the lease between ticks: do nothing
+    if leader is not None and not leader.leading():
+        return None  # lost (or could not renew) the lease since the last round: do nothing
     return func(services, services.clock())
 
 

@@ -53,7 +53,8 @@ class JobRunner:
         unschedule(self.scheduler)
 
     def stop(self) -> None:
-        if self.scheduler.running:
+        if self.scheduler.get_job("lease") is not None:
             self.scheduler.remove_job("lease")
-            self.elector.release()
+        self.elector.release()  # removes the leader's jobs (on_stop) and frees the Lease
+        if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
