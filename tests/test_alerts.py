@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from slack_sdk import WebClient
 
 from bot import alerts, messages
+from bot.emulator import KubeEmulator
 from bot.fakeslack import FakeSlack
 from bot.risks import RiskFinding, Severity
 from bot.slack_gateway import SlackPoster
 from bot.store import Store
+from jobs.risk_scan import risk_scan_job
+from tests.clock import FakeClock
 
 CHANNEL = "C0CARBON"
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -107,3 +111,24 @@ def test_a_finding_that_comes_back_is_a_new_alert(store: Store, poster: SlackPos
     assert alerts.alert(store, NODE.fingerprint).acked_by is None
     top_level = [m for m in fake_slack.messages(CHANNEL) if not m.get("thread_ts")]
     assert len(top_level) == 2
+
+
+def test_the_buttons_record_who_and_update_the_alert(make_carbon: Any, platform: KubeEmulator) -> None:
+    carbon = make_carbon(platform)
+    clock = FakeClock(NOW)
+    carbon.services.clock = clock
+    risk_scan_job(carbon.services, clock())
+    alert_message = carbon.slack.messages(CHANNEL)[0]
+    fingerprint = alert_message["blocks"][-1]["elements"][0]["value"]
+    carbon.click("carbon.risk.ack", fingerprint, "U0CAROL", alert_message["ts"])
+    updated = next(m for m in carbon.slack.messages(CHANNEL) if m["ts"] == alert_message["ts"])
+    assert "acknowledged by <@U0CAROL>" in updated["blocks"][1]["elements"][0]["text"]
+    carbon.click("carbon.risk.snooze", fingerprint, "U0DAVE", alert_message["ts"])
+    assert alerts.alert(carbon.services.store, fingerprint).snoozed_by == "U0DAVE"
+    actions = [e["action"] for e in carbon.services.store.audit_entries(subject=fingerprint)]
+    assert "alert_acknowledged" in actions and "alert_snoozed" in actions
+    carbon.click("carbon.risk.ack", "0000", "U0CAROL", alert_message["ts"])
+    assert carbon.last_answer()["text"] == messages.unknown_alert()
+    posted = len(carbon.slack.calls_to("chat.postMessage"))
+    risk_scan_job(carbon.services, clock.advance(minutes=5))
+    assert len(carbon.slack.calls_to("chat.postMessage")) == posted  # unchanged findings: nothing new
