@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 import commands
 from bot.services import Services
 from bot.slack_gateway import SlackPoster
-from commands import risk_buttons
+from commands import home, risk_buttons
 
 
 def slack_client(services: Services) -> WebClient:
@@ -35,4 +35,5 @@ def build_app(services: Services, *, listener_executor: Executor | None = None) 
     services.extras["dispatcher"] = commands.register(app, services)
     services.extras.setdefault("poster", SlackPoster(app.client))
     risk_buttons.register(app, services)
+    home.register(app, services)
     return app

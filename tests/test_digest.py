@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +17,7 @@ from bot.risks import RiskFinding, Severity
 from jobs.digest import digest_job
 from tests.clock import FakeClock
 from tests.fixtures.bot import CHANNEL
+from tests.run_feed import ListFeed, Run
 
 UTC_ZONE = ZoneInfo("UTC")
 WEEKDAYS = "0 9 * * 1-5"
@@ -46,30 +46,6 @@ def test_after_days_of_downtime_the_missed_digest_is_posted_once() -> None:
     assert digest_due(WEEKDAYS, UTC_ZONE, last, back) == FRIDAY_0900
     assert digest_due(WEEKDAYS, UTC_ZONE, back, back + timedelta(minutes=10)) is None
     assert digest_due(WEEKDAYS, UTC_ZONE, last, FRIDAY_0900 + timedelta(hours=7)) is None  # beyond the grace
-
-
-@dataclass
-class Run:
-    id: str
-    task_id: str
-    state: str
-    requester: str
-    approvers: tuple[str, ...]
-    updated_at: datetime
-
-
-@dataclass
-class ListFeed:
-    """The run-feed protocol over a list, as the runs store will provide it."""
-
-    runs: list[Run] = field(default_factory=list)
-
-    def runs_since(self, since: datetime | None, limit: int) -> list[Run]:
-        found = [r for r in self.runs if since is None or r.updated_at > since]
-        return sorted(found, key=lambda r: r.updated_at, reverse=True)[:limit]
-
-    def pending(self) -> list[Run]:
-        return [r for r in self.runs if r.state == "requested"]
 
 
 def text_of(message: dict[str, Any]) -> str:
