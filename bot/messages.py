@@ -55,8 +55,8 @@ def working() -> str:
     return "Measuring the cluster…"
 
 
-SEVERITY_ICON = {"critical": ":rotating_light:", "high": ":red_circle:", "medium": ":large_orange_circle:",
-                 "low": ":large_yellow_circle:"}
+SEVERITY_ICON = {"critical": ":rotating_light:", "high": ":red_circle:", "medium": ":large_yellow_circle:",
+                 "low": ":white_circle:"}
 
 
 def alert_text(severity: str, title: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -132,3 +133,17 @@ def test_the_buttons_record_who_and_update_the_alert(make_carbon: Any, platform:
     posted = len(carbon.slack.calls_to("chat.postMessage"))
     risk_scan_job(carbon.services, clock.advance(minutes=5))
     assert len(carbon.slack.calls_to("chat.postMessage")) == posted  # unchanged findings: nothing new
+
+
+def test_no_credential_value_reaches_slack_or_the_store(make_carbon: Any, platform: KubeEmulator) -> None:
+    from bot.demo.seed import CREDENTIAL_CONFIGMAPS
+    from jobs.digest import digest_job
+
+    carbon = make_carbon(platform)
+    risk_scan_job(carbon.services, NOW)
+    digest_job(carbon.services, NOW)
+    canaries = [v for data in CREDENTIAL_CONFIGMAPS.values() for k, v in data.items() if "PASS" in k or "SECRET" in k]
+    sent = json.dumps([c.params for c in carbon.slack.calls])
+    stored = json.dumps(carbon.services.store.query("SELECT * FROM findings")) + json.dumps(carbon.services.store.audit_entries())
+    assert "plaintext_credentials" in stored and canaries
+    assert [c for c in canaries if c in sent or c in stored] == []

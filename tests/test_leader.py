@@ -154,3 +154,11 @@ def test_without_a_cluster_the_single_instance_leads(make_carbon: Any, clock: Fa
         assert runner.scheduler.get_job("risk-scan") is not None
     finally:
         runner.scheduler.shutdown(wait=False)
+
+
+def test_without_a_channel_the_jobs_refuse_to_start_but_commands_work(make_carbon: Any, platform: KubeEmulator) -> None:
+    carbon = make_carbon(platform, CARBON_CHANNEL="")
+    runner = JobRunner(carbon.services, make_elector(carbon.services, identity="solo"))
+    assert runner.start() is False and not runner.scheduler.running
+    carbon.slash("risks")
+    assert "Open risks" in str(carbon.last_answer()["blocks"])
