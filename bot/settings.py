@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.schedule import cron_trigger
@@ -117,11 +117,11 @@ class Settings(BaseSettings):
 
     @field_validator("lease_name", "lease_namespace")
     @classmethod
-    def _lease_names(cls, value: str | None) -> str | None:
+    def _lease_names(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value and not re.match(r"^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$", value):
             raise ValueError(f"{value!r} is not a Kubernetes name; expected lowercase letters, digits, '-' or '.', "
                              "like carbon-leader")
-        return value or None
+        return value or ("carbon-leader" if info.field_name == "lease_name" else None)
 
     @field_validator("requesters", mode="before")
     @classmethod
