@@ -8,6 +8,10 @@ between pods cannot make two leaders. A leader that cannot renew before its rene
 the lease), or finds the Lease taken, stops leading at once. With no cluster configured, the single
 instance leads. The clock is injected: tests move time instead of sleeping.
 
+The Lease also carries the leader's marks (annotations `carbon-bot/<key>`, e.g. when the last digest was
+posted): a new leader adopts them, so a handover does not post the same digest again even when each
+replica has its own store.
+
 RBAC: get, create, update on `leases` in the lease namespace.
 """
 
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +31,7 @@ from bot.cluster.gateway import ClusterGateway, Conflict
 from bot.errors import Unavailable
 
 log = structlog.get_logger(__name__)
+MARK_PREFIX = "carbon-bot/"
 POD_NAMESPACE_FILE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
 
 
@@ -57,6 +63,8 @@ class LeaderElector:
         self.is_leader = False
         self._renewed_at: datetime | None = None
         self._observed: tuple[str, datetime] | None = None  # (record seen, local time first seen)
+        self.marks: dict[str, str] = {}
+        self._lock = threading.RLock()  # the lease job and a job recording a mark may step at once
 
     def leading(self) -> bool:
         """Leads and renewed within the renew deadline: what a job asks before it does anything."""
@@ -67,8 +75,22 @@ class LeaderElector:
     def retry_period_s(self) -> float:
         return self.duration.total_seconds() / 3
 
+    def mark(self, key: str) -> str | None:
+        return self.marks.get(key)
+
+    def remember(self, key: str, value: str) -> None:
+        """Record a mark and, when leading, write it to the Lease now (not only at the next renewal)."""
+        with self._lock:
+            self.marks[key] = value
+            if self.is_leader and self.cluster is not None:
+                self.step()
+
     def step(self) -> bool:
         """One round of acquire-or-renew; returns whether this instance leads afterwards."""
+        with self._lock:
+            return self._step()
+
+    def _step(self) -> bool:
         now = self.clock()
         if self.cluster is None:
             self._lead(now)
@@ -91,6 +113,9 @@ class LeaderElector:
         record = f"{holder}|{spec.get('renewTime')}|{lease['metadata'].get('resourceVersion')}"
         if self._observed is None or self._observed[0] != record:
             self._observed = (record, now)
+        if holder != self.identity:  # adopt what the previous leader recorded
+            annotations = lease["metadata"].get("annotations") or {}
+            self.marks.update({k.removeprefix(MARK_PREFIX): v for k, v in annotations.items() if k.startswith(MARK_PREFIX)})
         if holder == self.identity:
             self._write(now, lease, transitions=int(spec.get("leaseTransitions") or 0))
             return
@@ -106,7 +131,9 @@ class LeaderElector:
                 "renewTime": micro_time(now), "leaseTransitions": transitions,
                 "acquireTime": (lease or {}).get("spec", {}).get("acquireTime") if held else micro_time(now)}
         body: dict[str, Any] = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-                                "metadata": {"name": self.name, "namespace": self.namespace}, "spec": spec}
+                                "metadata": {"name": self.name, "namespace": self.namespace,
+                                             "annotations": {MARK_PREFIX + k: v for k, v in self.marks.items()}},
+                                "spec": spec}
         try:
             assert self.cluster is not None
             if lease is None:
@@ -135,6 +162,10 @@ class LeaderElector:
 
     def release(self) -> None:
         """On a clean shutdown: stop, and free the Lease so another instance takes over at its next round."""
+        with self._lock:
+            self._release()
+
+    def _release(self) -> None:
         if not self.is_leader:
             return
         self._stop("shutting down")

@@ -15,9 +15,19 @@ import structlog
 from bot.digest import digest_due
 from bot.digest_marks import last_digest
 from bot.digest_post import post_digest
+from bot.leader import LeaderElector
 from bot.services import Services
 
 log = structlog.get_logger(__name__)
+LAST_DIGEST = "last-digest"
+
+
+def last_posted(services: Services, leader: LeaderElector | None) -> datetime | None:
+    """The later of this store's last digest and the one the Lease says the previous leader posted."""
+    mark = last_digest(services.store)
+    shared = leader.mark(LAST_DIGEST) if leader is not None else None
+    times = [t for t in (mark.posted_at if mark else None, datetime.fromisoformat(shared) if shared else None) if t]
+    return max(times, default=None)
 
 
 def digest_job(services: Services, now: datetime) -> str | None:
@@ -25,10 +35,12 @@ def digest_job(services: Services, now: datetime) -> str | None:
     channel, poster = services.settings.channel, services.extras.get("poster")
     if not channel or poster is None:
         return None
-    last = last_digest(services.store)
-    due = digest_due(services.settings.digest_cron, services.settings.zone, last.posted_at if last else None, now)
+    leader = services.extras.get("leader")
+    due = digest_due(services.settings.digest_cron, services.settings.zone, last_posted(services, leader), now)
     if due is None:
         return None
     ts = post_digest(services, poster, channel, now)
+    if leader is not None:
+        leader.remember(LAST_DIGEST, now.isoformat())
     log.info("digest_posted", channel=channel, fire_time=due.isoformat(), ts=ts)
     return ts

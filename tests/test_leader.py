@@ -104,11 +104,15 @@ def test_exactly_one_leader_posts_each_digest_and_a_stopped_leader_hands_over(
     assert b.has_jobs()
     lease = platform.get("leases", "carbon-leader", "carbon")
     assert lease["spec"]["holderIdentity"] == "bot-b" and lease["spec"]["leaseTransitions"] == 1
+    assert lease["metadata"]["annotations"]["carbon-bot/last-digest"].startswith("2026-11-27T09:00")
+    tick(instances, "digest-catch-up")  # what a new leader runs first: b's own store has no digest, the Lease has
+    assert len(fake_slack.messages(CHANNEL)) == 1
     run_for(clock, instances, 30)
     clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))  # Monday's tick
     run_for(clock, [b], 5)
     tick(instances)
     tick(instances)
+    tick(instances, "digest-catch-up")
     assert len(fake_slack.messages(CHANNEL)) == 2
 
 
