@@ -24,6 +24,7 @@ from bot.store import Store
 
 log = structlog.get_logger(__name__)
 SNOOZE = timedelta(hours=24)
+MAX_NEW_PER_SCAN = 10  # a first scan of a neglected cluster must not flood the channel; the rest follow next scan
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class ScanOutcome:
     updated: int = 0
     resolved: int = 0
     failed: int = 0
+    deferred: int = 0
 
 
 def alerts(store: Store, state: str | None = "open") -> list[Alert]:
@@ -107,6 +109,9 @@ def notify(store: Store, poster: ChatPoster, channel: str, now: datetime, zone: 
     outcome = ScanOutcome()
     for item in alerts(store, state=None):
         if not item.pending or (item.state == "open" and item.snoozed(now)):
+            continue
+        if item.state == "open" and item.posted_state != "open" and outcome.opened >= MAX_NEW_PER_SCAN:
+            outcome.deferred += 1
             continue
         try:
             kind = _tell(store, poster, channel, item, now, zone)

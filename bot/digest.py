@@ -7,7 +7,7 @@ time counts (so one digest, not one per missed day), and only within the grace p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.checks.base import State
@@ -46,7 +46,6 @@ class DigestView:
     risks: list[RiskFinding]
     runnable: list[tuple[str, str]]  # (task id, title) not done and with an action
     runs_known: bool = True
-    extra: dict[str, str] = field(default_factory=dict)
 
     def moved(self, phase: PhaseProgress) -> float | None:
         before = self.previous.get(phase.phase.id)

@@ -119,6 +119,7 @@ def test_the_buttons_record_who_and_update_the_alert(make_carbon: Any, platform:
     clock = FakeClock(NOW)
     carbon.services.clock = clock
     risk_scan_job(carbon.services, clock())
+    risk_scan_job(carbon.services, clock.advance(minutes=5))  # the demo's 12 findings take two scans (10 a scan)
     alert_message = carbon.slack.messages(CHANNEL)[0]
     fingerprint = alert_message["blocks"][-1]["elements"][0]["value"]
     carbon.click("carbon.risk.ack", fingerprint, "U0CAROL", alert_message["ts"])
@@ -147,3 +148,13 @@ def test_no_credential_value_reaches_slack_or_the_store(make_carbon: Any, platfo
     stored = json.dumps(carbon.services.store.query("SELECT * FROM findings")) + json.dumps(carbon.services.store.audit_entries())
     assert "plaintext_credentials" in stored and canaries
     assert [c for c in canaries if c in sent or c in stored] == []
+
+
+def test_a_flood_of_new_findings_is_spread_over_scans(store: Store, poster: SlackPoster, fake_slack: FakeSlack) -> None:
+    many = [RiskFinding("failing_pods", Severity.HIGH, f"ns/app-{i}", f"Pod ns/app-{i} is in CrashLoopBackOff")
+            for i in range(alerts.MAX_NEW_PER_SCAN + 3)]
+    first = scan(store, poster, many)
+    assert (first.opened, first.deferred) == (alerts.MAX_NEW_PER_SCAN, 3)
+    assert scan(store, poster, many, NOW + timedelta(minutes=5)).opened == 3
+    assert scan(store, poster, many, NOW + timedelta(minutes=10)).opened == 0
+    assert len(fake_slack.messages(CHANNEL)) == len(many)

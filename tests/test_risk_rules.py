@@ -35,9 +35,9 @@ def test_the_seed_reports_risks_are_found_on_the_demo_platform(platform: KubeEmu
     assert rules["restore_untested"][0].subject == "velero"
     assert [f.subject for f in rules["certificate_not_ready"]] == ["data-platform/dolphinscheduler-tls"]
     assert [f.subject for f in rules["failing_pods"]] == ["data-platform/doris-be"]
-    assert "registry" in {f.subject for f in rules["docker_hub_images"]}
+    assert "registry" in rules["docker_hub_images"][0].detail and len(rules["docker_hub_images"]) == 1
     assert "data-platform/superset-config" in {f.subject for f in rules["plaintext_credentials"]}
-    assert "data-platform" in {f.subject for f in rules["no_default_deny"]}
+    assert "data-platform" in rules["no_default_deny"][0].detail and len(rules["no_default_deny"]) == 1
     assert "vault_sealed" not in rules and "issuer_not_acme" not in rules and "cluster_admin_sa" not in rules
     assert [f.severity.rank for f in findings] == sorted(f.severity.rank for f in findings)
 
@@ -98,7 +98,8 @@ def test_rbac_issuer_and_default_deny_rules(kube: KubeEmulator) -> None:
               "subjects": [{"kind": "ServiceAccount", "name": "deployer", "namespace": "apps"},
                            {"kind": "ServiceAccount", "name": "coredns", "namespace": "kube-system"}]})
     rules = by_rule(scan(snapshot(kube), NOW))
-    assert [f.subject for f in rules["no_default_deny"]] == ["apps"]
+    assert [f.title for f in rules["no_default_deny"]] == ["1 namespace(s) without a default-deny NetworkPolicy"]
+    assert rules["no_default_deny"][0].detail.endswith(": apps")
     assert [f.subject for f in rules["issuer_not_acme"]] == ["selfsigned"]
     assert [f.subject for f in rules["cluster_admin_sa"]] == ["apps/deployer"]
 

@@ -94,16 +94,22 @@ def from_docker_hub(image: str) -> bool:
 
 
 def docker_hub_images(snapshot: Snapshot, now: datetime) -> list[RiskFinding]:
+    """One finding for the cluster, naming the namespaces and images (one alert, not one per namespace)."""
     by_namespace: dict[str, set[str]] = defaultdict(set)
     for pod in in_namespaces(snapshot.items("pods")):
         for container in containers(pod):
             image = str(container.get("image", ""))
             if image and from_docker_hub(image):
                 by_namespace[str(meta(pod).get("namespace", ""))].add(image)
-    return [RiskFinding("docker_hub_images", Severity.MEDIUM, ns, f"{len(images)} image(s) in {ns} pulled from Docker Hub",
-                        "Docker Hub rate limits can stop pods from starting: " + ", ".join(sorted(images)[:5])
-                        + (f" and {len(images) - 5} more" if len(images) > 5 else ""))
-            for ns, images in sorted(by_namespace.items())]
+    if not by_namespace:
+        return []
+    images = sorted(set().union(*by_namespace.values()))
+    namespaces = sorted(by_namespace)
+    return [RiskFinding("docker_hub_images", Severity.MEDIUM, "cluster",
+                        f"{len(images)} image(s) in {len(namespaces)} namespace(s) pulled from Docker Hub",
+                        "Docker Hub rate limits can stop pods from starting; mirror them to the private registry: "
+                        + ", ".join(images[:6]) + (f" and {len(images) - 6} more" if len(images) > 6 else "")
+                        + " (namespaces: " + ", ".join(namespaces[:8]) + (" …" if len(namespaces) > 8 else "") + ")")]
 
 
 def vault_sealed(snapshot: Snapshot, now: datetime) -> list[RiskFinding]:

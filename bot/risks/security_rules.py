@@ -70,11 +70,16 @@ def _default_deny(policy: dict[str, Any]) -> bool:
 
 
 def namespaces_without_default_deny(snapshot: Snapshot, now: datetime) -> list[RiskFinding]:
+    """One finding for all such namespaces (a cluster of tenants would otherwise be a hundred alerts)."""
     covered = {meta(p).get("namespace") for p in snapshot.items("networkpolicies") if _default_deny(p)}
     names = sorted(str(meta(ns).get("name")) for ns in snapshot.items("namespaces"))
-    return [RiskFinding("no_default_deny", Severity.MEDIUM, name, f"Namespace {name} has no default-deny NetworkPolicy",
-                        "any pod can reach any pod in it")
-            for name in names if name not in covered and name not in SYSTEM_NAMESPACES and name != "default"]
+    open_ = [n for n in names if n not in covered and n not in SYSTEM_NAMESPACES and n != "default"]
+    if not open_:
+        return []
+    shown = ", ".join(open_[:8]) + (f" and {len(open_) - 8} more" if len(open_) > 8 else "")
+    return [RiskFinding("no_default_deny", Severity.MEDIUM, "namespaces",
+                        f"{len(open_)} namespace(s) without a default-deny NetworkPolicy",
+                        f"any pod can reach any pod in: {shown}")]
 
 
 def cluster_admin_service_accounts(snapshot: Snapshot, now: datetime) -> list[RiskFinding]:
