@@ -4,7 +4,8 @@ A scan first records what is true (state, severity) and then tells Slack what ch
 told (posted_state, posted_severity): a new finding is posted with Acknowledge / Snooze 24 h buttons, a
 severity change updates the alert and replies once in its thread, a resolved finding replies once and
 marks the alert resolved, an unchanged one posts nothing. A failed post leaves the row as it was, so the
-next scan retries; a snoozed finding posts nothing until the snooze ends (its resolution is still told). Every post is in the audit log.
+next scan retries; a snoozed finding posts nothing until the snooze ends (its resolution is still told).
+Every post is in the audit log.
 """
 
 from __future__ import annotations
