@@ -14,6 +14,8 @@ from slack_sdk import WebClient
 
 import commands
 from bot.services import Services
+from bot.slack_gateway import SlackPoster
+from commands import home, risk_buttons
 
 
 def slack_client(services: Services) -> WebClient:
@@ -31,4 +33,7 @@ def build_app(services: Services, *, listener_executor: Executor | None = None) 
         logger=logging.getLogger("carbon.bolt"),
     )
     services.extras["dispatcher"] = commands.register(app, services)
+    services.extras.setdefault("poster", SlackPoster(app.client))
+    risk_buttons.register(app, services)
+    home.register(app, services)
     return app

@@ -83,3 +83,59 @@ def change_since_digest(when: str) -> str:
 
 def change_last_day() -> str:
     return "change in the last 24 h"
+
+
+SEVERITY_ICON = {"critical": ":rotating_light:", "high": ":red_circle:", "medium": ":large_yellow_circle:",
+                 "low": ":white_circle:"}
+
+
+def alert_text(severity: str, title: str) -> str:
+    return f"{SEVERITY_ICON.get(severity, '')} Risk ({severity}): {title}".strip()
+
+
+def alert_severity_changed(old: str, new: str) -> str:
+    return f"Severity changed: {old} → *{new}*."
+
+
+def alert_resolved(title: str) -> str:
+    return f":white_check_mark: Resolved: {title}. The last scan no longer finds it."
+
+
+def alert_acknowledged(user_id: str) -> str:
+    return f"Acknowledged by <@{user_id}>."
+
+
+def alert_snoozed(user_id: str, until: str) -> str:
+    return f"Snoozed by <@{user_id}> until {until}: no posts about it until then."
+
+
+def unknown_alert() -> str:
+    return "That alert is no longer known (the store was reset?). `/carbon risks` lists the open ones."
+
+
+def no_open_risks() -> str:
+    return ":white_check_mark: No open risks: every risk rule passed on the last scan."
+
+
+def digest_posted(channel: str) -> str:
+    return f"Digest posted to <#{channel}>."
+
+
+def no_channel() -> str:
+    return "CARBON_CHANNEL is not set, so there is nowhere to post. Ask an admin to set it."
+
+
+def jobs_not_started() -> str:
+    return "CARBON_CHANNEL is not set: scheduled digests and risk alerts are off (commands still work)."
+
+
+def digesting() -> str:
+    return "Building the digest…"
+
+
+def scanning_risks() -> str:
+    return "Scanning for risks…"
+
+
+def post_failed(what: str, error: str) -> str:
+    return f"Slack did not take the {what} ({error}). Is the bot invited to the channel? Try again in a moment."

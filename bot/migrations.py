@@ -40,3 +40,17 @@ def m102_task_history(db: sqlite_utils.Database) -> None:
     db["task_history"].create({"id": int, "task_id": str, "at": str, "state": str, "fraction": float}, pk="id")
     db["task_history"].create_index(["task_id", "at"])
     db["task_history"].create_index(["at"])
+
+
+@MIGRATIONS()
+def m301_findings(db: sqlite_utils.Database) -> None:
+    """Risk findings by fingerprint: what is true now (state, severity) beside what Slack was last told
+    (posted_state, posted_severity), so each change is posted once and a failed post is retried."""
+    db["findings"].create(
+        {"fingerprint": str, "rule": str, "subject": str, "severity": str, "title": str, "detail": str,
+         "state": str, "opened_at": str, "updated_at": str, "resolved_at": str,
+         "posted_state": str, "posted_severity": str, "channel": str, "ts": str,
+         "acked_by": str, "acked_at": str, "snoozed_by": str, "snoozed_until": str},
+        pk="fingerprint",
+    )
+    db["findings"].create_index(["state"])

@@ -54,6 +54,10 @@ def serve(settings: Settings) -> int:
     except OSError as exc:
         raise StartupError(f"cannot listen on CARBON_HTTP_PORT {settings.http_port} ({exc.strerror})") from None
     serve_in_thread(server)
+    from jobs.runner import JobRunner  # wiring: the scheduled jobs under the Lease (commands work without them)
+
+    runner = JobRunner(services)
+    runner.start()
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -66,6 +70,7 @@ def serve(settings: Settings) -> int:
     mode = "Socket Mode" if socket_mode else f"HTTP on :{settings.http_port}/slack/events"
     print(f"carbon: serving ({mode}); health on :{settings.http_port}/healthz", file=sys.stderr, flush=True)
     stop.wait()
+    runner.stop()
     if handler is not None:
         handler.close()
     server.shutdown()

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.cron import CronTrigger
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.schedule import cron_trigger
 
 SLACK_ID = re.compile(r"^[USW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -61,6 +62,9 @@ class Settings(BaseSettings):
     vault_addr: str | None = Field(None, validation_alias="VAULT_ADDR")
     vault_token: SecretStr | None = Field(None, validation_alias="VAULT_TOKEN")
     vault_role: str | None = Field(None, validation_alias="CARBON_VAULT_ROLE")
+    lease_name: str = Field("carbon-leader", validation_alias="CARBON_LEASE_NAME")
+    lease_namespace: str | None = Field(None, validation_alias="CARBON_LEASE_NAMESPACE")
+    lease_duration_s: int = Field(15, validation_alias="CARBON_LEASE_DURATION_S", ge=3, le=600)
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -105,12 +109,20 @@ class Settings(BaseSettings):
         try:
             if len(value.split()) != 5:
                 raise ValueError
-            CronTrigger.from_crontab(value)
+            cron_trigger(value, ZoneInfo("UTC"))
         except ValueError:
             raise ValueError(
                 f"CARBON_DIGEST_CRON: {value!r} is not a five-field crontab; expected e.g. '0 9 * * 1-5'"
             ) from None
         return value
+
+    @field_validator("lease_name", "lease_namespace")
+    @classmethod
+    def _lease_names(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value and not re.match(r"^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$", value):
+            raise ValueError(f"{value!r} is not a Kubernetes name; expected lowercase letters, digits, '-' or '.', "
+                             "like carbon-leader")
+        return value or ("carbon-leader" if info.field_name == "lease_name" else None)
 
     @field_validator("requesters", mode="before")
     @classmethod

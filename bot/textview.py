@@ -13,6 +13,7 @@ EMOJI = {
     ":white_check_mark:": "✔", ":large_yellow_circle:": "◐", ":red_circle:": "✖", ":grey_question:": "?",
     ":raised_hand:": "✋", ":memo:": "✎", ":warning:": "⚠", ":arrow_forward:": "▶", ":rotating_light:": "🚨",
     ":hourglass_flowing_sand:": "⌛", ":x:": "✖", ":no_entry:": "⛔", ":white_circle:": "○",
+    ":arrows_counterclockwise:": "↻",
 }
 
 

@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from bot import messages
 from bot.errors import UserError, describe_failure, new_ref
 from bot.services import Services
-from commands import attest, status, tasks
+from commands import attest, digest, risks, status, tasks
 from commands import help as help_command
 from commands.base import Command, Context, Reply
 
@@ -27,7 +27,7 @@ log = structlog.get_logger(__name__)
 
 
 def default_commands() -> dict[str, Command]:
-    table = {c.name: c for c in (status.COMMAND, tasks.COMMAND, attest.COMMAND)}
+    table = {c.name: c for c in (status.COMMAND, tasks.COMMAND, attest.COMMAND, digest.COMMAND, risks.COMMAND)}
     return {"help": help_command.build(table), **table}
 
 

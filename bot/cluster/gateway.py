@@ -55,6 +55,23 @@ class ClusterGateway:
         except NotFound:
             return None
 
+    def get_lease(self, namespace: str, name: str) -> dict[str, Any] | None:
+        return self.get("leases", name, namespace)
+
+    def create_lease(self, namespace: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Raises Conflict when the Lease already exists (someone else created it first)."""
+        rtype = resource("leases")
+        return self.request("POST", rtype, rtype.path(namespace), body=body, verb="create")
+
+    def replace_lease(self, namespace: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Compare-and-swap on `metadata.resourceVersion`: raises Conflict when the Lease changed since it was read."""
+        rtype = resource("leases")
+        return self.request("PUT", rtype, rtype.path(namespace, name), body=body, verb="update")
+
+    def with_timeout(self, timeout_s: float) -> ClusterGateway:
+        """The same client with another request timeout (leader election must answer well within a lease)."""
+        return ClusterGateway(self.api, timeout_s=timeout_s, page_size=self.page_size)
+
     def request(self, method: str, rtype: ResourceType, path: str, *, query: list[tuple[str, Any]] | None = None,
                 body: Any = None, content_type: str = JSON, verb: str = "") -> dict[str, Any]:
         headers = {"Accept": JSON}

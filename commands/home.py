@@ -1,0 +1,48 @@
+"""The App Home tab: on `app_home_opened`, publish the dashboard (phases, open risks, pending approvals,
+recent runs) to the user who opened it with `views.publish`.
+
+The event is acknowledged at once; measuring and publishing run after the ack.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.render_home import render_home
+from bot.risks import scan
+from bot.run_feed import run_feed
+from bot.services import Services
+
+log = structlog.get_logger(__name__)
+RECENT_RUNS = 10
+
+
+def home_view(services: Services) -> dict[str, Any]:
+    snapshot = services.snapshot()
+    progress = services.measure(snapshot)
+    risks = scan(snapshot, services.clock(), services.extras.get("risk_rules"))
+    feed = run_feed(services.extras)
+    pending = list(feed.pending()) if feed else None
+    recent = list(feed.runs_since(None, RECENT_RUNS)) if feed else None
+    return {"type": "home", "blocks": render_home(progress, risks, pending, recent)}
+
+
+def register(app: App, services: Services) -> None:
+    def ack(ack: Ack) -> None:
+        ack()
+
+    def publish(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user_id = str(event.get("user", ""))
+        try:
+            client.views_publish(user_id=user_id, view=home_view(services))
+        except SlackApiError as exc:
+            log.warning("home_publish_failed", user=user_id, error=exc.response.get("error", "error"))
+
+    app.event("app_home_opened")(ack=ack, lazy=[publish])

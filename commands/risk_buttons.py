@@ -1,0 +1,52 @@
+"""The two buttons on a risk alert: Acknowledge (records who) and Snooze 24 h (no posts about it until then).
+
+The click is acknowledged at once; the work after it records who did it (audit log) and updates the alert
+in place. A click on an alert the store no longer knows gets a short ephemeral answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import alerts, messages
+from bot.chat import PostFailed
+from bot.render_risks import ACK, SNOOZE, render_alert
+from bot.services import Services
+from bot.slack_gateway import SlackPoster
+from bot.store import Store
+
+Mark = Callable[[Store, str, str, datetime], alerts.Alert | None]
+
+
+def _handler(services: Services, mark: Mark) -> Callable[..., None]:
+    def work(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        fingerprint = str(body["actions"][0].get("value", ""))
+        user_id = body["user"]["id"]
+        now = services.clock()
+        alert = mark(services.store, fingerprint, user_id, now)
+        if alert is None:
+            respond(text=messages.unknown_alert(), response_type="ephemeral", replace_original=False)
+            return
+        channel = alert.channel or (body.get("channel") or {}).get("id", "")
+        ts = alert.ts or (body.get("message") or {}).get("ts", "")
+        try:
+            SlackPoster(client).update(channel, ts, render_alert(alert, now, services.settings.zone),
+                                       messages.alert_text(alert.severity, alert.title))
+        except PostFailed as exc:
+            respond(text=messages.post_failed("alert update", str(exc)), response_type="ephemeral", replace_original=False)
+
+    return work
+
+
+def _ack(ack: Ack) -> None:
+    ack()
+
+
+def register(app: App, services: Services) -> None:
+    app.action(ACK)(ack=_ack, lazy=[_handler(services, alerts.acknowledge)])
+    app.action(SNOOZE)(ack=_ack, lazy=[_handler(services, alerts.snooze)])
