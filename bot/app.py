@@ -13,7 +13,9 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 import commands
+from bot.executor import recover_interrupted
 from bot.services import Services
+from bot.slack_notifier import SlackDirectory, SlackRunNotifier
 
 
 def slack_client(services: Services) -> WebClient:
@@ -31,4 +33,12 @@ def build_app(services: Services, *, listener_executor: Executor | None = None) 
         logger=logging.getLogger("carbon.bolt"),
     )
     services.extras["dispatcher"] = commands.register(app, services)
+    wire_runs(services, app.client)
     return app
+
+
+def wire_runs(services: Services, client: WebClient) -> None:
+    """Runs post through this client; user groups resolve through it; runs a stopped bot left are marked interrupted."""
+    services.extras["run_notifier"] = SlackRunNotifier(client)
+    services.extras["directory"] = SlackDirectory(client, services.clock)
+    recover_interrupted(services)

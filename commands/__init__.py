@@ -18,15 +18,16 @@ from slack_sdk import WebClient
 from bot import messages
 from bot.errors import UserError, describe_failure, new_ref
 from bot.services import Services
+from commands import approve, buttons, rollback, run, runs, status, tasks
 from commands import help as help_command
-from commands import status, tasks
 from commands.base import Command, Context, Reply
 
 log = structlog.get_logger(__name__)
 
 
 def default_commands() -> dict[str, Command]:
-    table = {c.name: c for c in (status.COMMAND, tasks.COMMAND)}
+    table = {c.name: c for c in (status.COMMAND, tasks.COMMAND, run.COMMAND, approve.APPROVE, approve.REJECT,
+                                   runs.COMMAND, rollback.COMMAND)}
     return {"help": help_command.build(table), **table}
 
 
@@ -100,5 +101,6 @@ def _respond(respond: Respond, reply: Reply) -> None:
 def register(app: App, services: Services, commands: Mapping[str, Command] | None = None) -> Dispatcher:
     dispatcher = Dispatcher(services, commands or default_commands())
     app.command("/carbon")(ack=dispatcher.ack, lazy=[dispatcher.work])
+    buttons.register(app, services)
     return dispatcher
 
