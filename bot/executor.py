@@ -9,6 +9,7 @@ marks runs a stopped bot left running. Values never reach a report: steps name k
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -164,10 +165,11 @@ def recover_interrupted(services: Services) -> list[str]:
     return found
 
 
-def expire_if_due(services: Services, run: Run) -> Run:
+def expire_if_due(services: Services, run: Run, now: datetime | None = None) -> Run:
     """Lazy TTL: a pending run past its expiry becomes `expired` on the first click or command that touches it."""
-    if run.expired_at(services.clock()) and transition(services.store, run.id, S.REQUESTED, S.EXPIRED, actor="carbon",
-                                                       now=services.clock(), detail={"expires_at": run.expires_at.isoformat()}):
+    now = now or services.clock()
+    if run.expired_at(now) and transition(services.store, run.id, S.REQUESTED, S.EXPIRED, actor="carbon", now=now,
+                                          detail={"expires_at": run.expires_at.isoformat()}):
         say(services, run, messages.run_expired(run.id))
         return refresh(services, run.id)
     return get_run(services.store, run.id) or run
