@@ -1,7 +1,8 @@
 """`apply_network_policies`: default-deny ingress per namespace, the plan's allow rules, and DNS egress.
 
 Objects: `default-deny-ingress` (all pods, Ingress, no rules) in each listed namespace; one policy per
-allow rule (pods matching `to` accept traffic from `from_namespaces` / `from_pods` on `ports`); with
+allow rule (pods matching `to` accept traffic from `from_namespaces`, `from_pods` and/or
+`from_same_namespace`, on `ports`; a rule without a source is refused at load, as it would allow all); with
 `dns_egress` (default on), `allow-dns-egress` per namespace: egress to kube-system on port 53. Note that
 an Egress policy restricts the selected pods' egress to what policies allow: add allow rules for other
 egress before enabling it on namespaces that call out. Created when missing (create), updated by
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.actions.base import ActionContext, ActionKind, ActionPlan, Change, Params
 from bot.actions.objects import apply_object, desired, label, matches, plan_object
@@ -29,7 +30,14 @@ class AllowRule(BaseModel):
     to: dict[str, str] = {}
     from_namespaces: tuple[str, ...] = ()
     from_pods: dict[str, str] = {}
+    from_same_namespace: bool = False
     ports: tuple[int, ...] = ()
+
+    @model_validator(mode="after")
+    def _has_a_source(self) -> AllowRule:
+        if not (self.from_namespaces or self.from_pods or self.from_same_namespace):
+            raise ValueError("an allow rule needs from_namespaces, from_pods or from_same_namespace (else it allows all)")
+        return self
 
 
 class NetworkPoliciesParams(Params):
@@ -46,7 +54,9 @@ def policies(params: NetworkPoliciesParams) -> list[dict[str, Any]]:
                                        for ns in rule.from_namespaces]
         if rule.from_pods:
             peers.append({"podSelector": {"matchLabels": dict(rule.from_pods)}})
-        ingress: dict[str, Any] = {"from": peers} if peers else {}
+        if rule.from_same_namespace:
+            peers.append({"podSelector": {}})
+        ingress: dict[str, Any] = {"from": peers}
         if rule.ports:
             ingress["ports"] = [{"protocol": "TCP", "port": port} for port in rule.ports]
         found.append(desired(PLURAL, rule.namespace, rule.name, spec={
