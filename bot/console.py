@@ -113,12 +113,23 @@ class Console:
             return
         button, call = self.buttons[number - 1], self.button_calls[number - 1]
         params = call.params if call is not None else {}
-        ts = str(params.get("ts") or (call.response or {}).get("ts", "") if call is not None else "")
+        ts = str(params.get("ts") or "") if call is not None else ""
+        if not ts and call is not None:
+            ts = self._message_ts(str(params.get("channel") or CONSOLE_CHANNEL), str(button.get("value", "")))
         body = block_actions_body(action_id=button["action_id"], value=str(button.get("value", "")), user_id=user_id,
                                   channel_id=str(params.get("channel") or CONSOLE_CHANNEL), message_ts=ts,
                                   response_url=self.slack.response_url(secrets.token_hex(4)),
                                   message={"ts": ts, "blocks": params.get("blocks") or []})
         self._dispatch(body)
+
+    def _message_ts(self, channel: str, value: str) -> str:
+        """A posted message's ts (chat.postMessage's answer, not its params): the latest one carrying the button value."""
+        import json
+
+        for message in reversed(self.slack.messages(channel)):
+            if value and json.dumps(value) in json.dumps(message.get("blocks") or []):
+                return str(message["ts"])
+        return ""
 
     def _dispatch(self, body: str) -> None:
         response = self.app.dispatch(bolt_request(body, signed_headers(self.secret, body), self.secret))

@@ -71,11 +71,32 @@ def say(services: Services, run: Run, text: str) -> None:
     notifier(services).reply(run.channel, run.ts, text)
 
 
+class ThreadReport:
+    """Each step goes to the audit log at once and to the run's thread in batches of 10 lines (Slack rate limits)."""
+
+    def __init__(self, services: Services, run: Run, batch: int = 10) -> None:
+        self.services, self.run, self.batch = services, run, batch
+        self.lines: list[str] = []
+
+    def __call__(self, text: str) -> None:
+        note(self.services.store, self.run.id, "carbon", "run.step", {"step": text})
+        self.lines.append(text)
+        if len(self.lines) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.lines:
+            say(self.services, self.run, "\n".join(self.lines))
+            self.lines = []
+
+
 def context_for(services: Services, run: Run) -> ActionContext:
-    def report(text: str) -> None:
-        note(services.store, run.id, "carbon", "run.step", {"step": text})
-        say(services, run, text)
-    return ActionContext(services.cluster, services.vault, report)
+    return ActionContext(services.cluster, services.vault, ThreadReport(services, run))
+
+
+def flush(ctx: ActionContext) -> None:
+    if isinstance(ctx.report, ThreadReport):
+        ctx.report.flush()
 
 
 def compute_plan(services: Services, task_id: str, action: str) -> ActionPlan:
@@ -107,8 +128,10 @@ def execute(services: Services, run_id: str, actor: str) -> Run:
         if problems:
             raise UserError("verification found " + "; ".join(problems[:5]))
     except Exception as exc:
+        flush(ctx)
         return _end(services, run, S.RUNNING, S.FAILED, actor, exc, fresh, ctx.done)
-    outcome = {"reason": "applied and verified", "done": [c.line() for c in fresh.changes], "not_done": []}
+    flush(ctx)
+    outcome = {"reason": f"applied and verified: {len(fresh.changes)} change(s)", "done": [], "not_done": []}
     transition(services.store, run.id, S.RUNNING, S.SUCCEEDED, actor="carbon", now=services.clock(), outcome=outcome)
     say(services, run, messages.run_finished("succeeded"))
     return refresh(services, run.id)
@@ -143,7 +166,9 @@ def rollback_run(services: Services, run_id: str, actor: str) -> Run:
     try:
         kind.rollback(services.plan.action_params[run.task_id], planned, ctx)
     except Exception as exc:
+        flush(ctx)
         return _end(services, run, S.ROLLING_BACK, S.FAILED, actor, exc, planned, [])
+    flush(ctx)
     transition(services.store, run.id, S.ROLLING_BACK, S.ROLLED_BACK, actor=actor, now=services.clock(),
                outcome={**run.outcome, "reason": "rolled back"})
     say(services, run, messages.run_finished("rolled_back"))
