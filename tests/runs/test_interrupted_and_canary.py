@@ -9,7 +9,11 @@ from typing import Any
 import hvac
 import pytest
 
+from bot.actions.base import ActionContext
+from bot.actions.migrate_secrets import MIGRATE_SECRETS
+from bot.credentials import KV_MOUNT, vault_path
 from bot.emulator import KubeEmulator
+from bot.errors import Unavailable
 from bot.executor import compute_plan
 from bot.runs import RunState, create_run, get_run, set_message, transition
 from tests.fixtures.bot import CHANNEL
@@ -30,6 +34,13 @@ def test_a_run_left_running_is_interrupted_at_next_start_and_can_be_rolled_back_
     set_message(services.store, run.id, CHANNEL, ts)
     for frm, to in ((RunState.REQUESTED, RunState.APPROVED), (RunState.APPROVED, RunState.RUNNING)):
         assert transition(services.store, run.id, frm, to, actor="U0BOB", now=services.clock())
+    # The bot "dies" in the middle: every key written and verified in Vault, no ConfigMap cleaned yet.
+    platform.fail("configmaps", method="PATCH", status=500)
+    with pytest.raises(Unavailable):
+        MIGRATE_SECRETS.apply(services.plan.action_params["secrets"], planned, ActionContext(services.cluster, services.vault))
+    platform.clear_failures()
+    versions = {name: version(vault_client, name) for name in ("superset-config", "minio-config", "datahub-config")}
+    assert set(versions.values()) == {1}
 
     again = make_carbon(platform, CARBON_PLAN=str(PLAN))  # a fresh bot on the same database
     run = get_run(again.services.store, run.id)
@@ -38,11 +49,19 @@ def test_a_run_left_running_is_interrupted_at_next_start_and_can_be_rolled_back_
     assert ("carbon.rollback", run.id) in buttons(message(again, run))
 
     retry = request(again, "secrets")
+    assert not [c for c in retry.plan["changes"] if c[0] == "write"]  # already in Vault: not written twice
     click(again, "carbon.approve", retry, "U0BOB")
     assert state(again, retry) == "succeeded"
+    assert {name: version(vault_client, name) for name in versions} == versions
+    assert "DATABASE_PASSWORD" not in platform.get("configmaps", "superset-config", "data-platform")["data"]
     assert click(again, "carbon.rollback", run, "U0BOB")
     assert state(again, run) == "rolled_back"
     assert "DATABASE_PASSWORD" in platform.get("configmaps", "superset-config", "data-platform")["data"]
+
+
+def version(vault: hvac.Client, configmap: str) -> int:
+    meta = vault.secrets.kv.v2.read_secret_metadata(path=vault_path("data-platform", configmap), mount_point=KV_MOUNT)
+    return int(meta["data"]["current_version"])
 
 
 CANARIES = {"superset-config": {"DATABASE_PASSWORD": "CANARY-7c1e-superset-db", "SUPERSET_SECRET_KEY": "CANARY-88aa-secret"},
