@@ -113,3 +113,17 @@ def test_every_transition_is_in_the_audit_log_with_who_and_when(bot: Any) -> Non
     assert ("U0BOB", "run.running") in actions and ("carbon", "run.succeeded") in actions
     assert any(a == "run.step" for _, a in actions)
     assert all(e["at"] for e in entries)
+
+
+def test_a_plan_that_went_stale_is_not_executed_and_says_so(bot: Any, small: KubeEmulator) -> None:
+    from tests.runs.conftest import web
+
+    run = request(bot, "restore")
+    small.add(web(replicas=1))  # someone scaled it by hand after the request
+    click(bot, "carbon.approve", run, "U0BOB")
+    assert state(bot, run) == "failed"
+    assert small.get("deployments", "web", "apps")["spec"]["replicas"] == 1
+    assert any("Stale plan" in t for t in thread(bot, run))
+    assert "Stale plan" in str(message(bot, run)["blocks"])
+    assert ("carbon.rollback", run.id) not in buttons(message(bot, run))
+    assert "run.running" not in [e["action"] for e in bot.services.store.audit_entries(run.id)]
