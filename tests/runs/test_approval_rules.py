@@ -127,3 +127,12 @@ def test_a_plan_that_went_stale_is_not_executed_and_says_so(bot: Any, small: Kub
     assert "Stale plan" in str(message(bot, run)["blocks"])
     assert ("carbon.rollback", run.id) not in buttons(message(bot, run))
     assert "run.running" not in [e["action"] for e in bot.services.store.audit_entries(run.id)]
+
+
+def test_only_requesters_may_request_runs(make_carbon: Any, small: KubeEmulator) -> None:
+    bot = make_carbon(small, CARBON_PLAN=str(PLAN), CARBON_REQUESTERS="U0ALICE,S0PLATFORM")
+    bot.slack.usergroups = {"S0PLATFORM": ["U0ERIN"]}
+    bot.slash("run restore", user="U0EVE")
+    assert bot.last_answer()["text"] == messages.not_allowed_to_request("U0EVE")
+    assert bot.services.store.query("SELECT COUNT(*) AS n FROM runs")[0]["n"] == 0
+    assert request(bot, "restore", user="U0ERIN").requester == "U0ERIN"
