@@ -15,6 +15,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+import sqlite_utils
+
 from bot.plan import Task
 from bot.runs import Run, RunState, get_run
 from bot.store import Store
@@ -99,9 +101,8 @@ def _refused(store: Store, run: Run, user: str, verdict: Verdict) -> Decision:
     return Decision(verdict, run, approvals(store, run.id))
 
 
-def _approvals(db: object, run_id: str) -> int:
-    rows = list(db.query("SELECT COUNT(*) AS n FROM run_decisions WHERE run_id = ? AND decision = 'approve'",  # type: ignore[attr-defined]
-                         (run_id,)))
+def _approvals(db: sqlite_utils.Database, run_id: str) -> int:
+    rows = list(db.query("SELECT COUNT(*) AS n FROM run_decisions WHERE run_id = ? AND decision = 'approve'", (run_id,)))
     return int(rows[0]["n"])
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot import messages
 from bot.actions.base import ActionPlan
-from bot.approvals import Decision, Verdict, approvers_for, decide, decisions, may_request
+from bot.approvals import Decision, Directory, Verdict, approvers_for, decide, decisions, may_request
 from bot.errors import Unavailable, UserError
 from bot.executor import compute_plan, execute, expire_if_due, notifier, refresh, rollback_run, view
 from bot.plan import Task
@@ -19,8 +19,9 @@ from bot.runs import Run, RunState, create_run, get_run, set_message
 from bot.services import Services
 
 
-def directory(services: Services):  # type: ignore[no-untyped-def]
-    return services.extras.get("directory")
+def directory(services: Services) -> Directory | None:
+    found: Directory | None = services.extras.get("directory")
+    return found
 
 
 def runnable_task(services: Services, task_id: str) -> Task:

@@ -71,7 +71,6 @@ class ActionContext:
     vault: VaultGateway | None
     report: Callable[[str], None] = lambda text: None
     done: list[str] = field(default_factory=list)
-    wait_s: float = 120.0
 
     def step(self, change: Change, text: str | None = None) -> None:
         """Mark a planned change as done and say so."""

@@ -14,6 +14,7 @@ import time
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.actions.base import ActionContext, ActionKind, ActionPlan, Change, Params
+from bot.errors import Unavailable
 
 
 class Target(BaseModel):
@@ -34,7 +35,7 @@ def plan(params: ScaleParams, ctx: ActionContext) -> ActionPlan:
     for target in params.targets:
         live = kube.get("deployments", target.name, target.namespace)
         if live is None:
-            raise_missing(target)
+            raise Unavailable(f"deployment {target.namespace}/{target.name} not found")
         current = int((live.get("spec") or {}).get("replicas", 1))
         if current != target.replicas:
             kube.patch("deployments", target.name, target.namespace, {"spec": {"replicas": target.replicas}},
@@ -42,12 +43,6 @@ def plan(params: ScaleParams, ctx: ActionContext) -> ActionPlan:
             changes.append(Change("scale", f"deployment {target.namespace}/{target.name}", f"{current} → {target.replicas}"))
             found.append({"namespace": target.namespace, "name": target.name, "from": current, "to": target.replicas})
     return ActionPlan(tuple(changes), {"targets": found})
-
-
-def raise_missing(target: Target) -> None:
-    from bot.errors import Unavailable
-
-    raise Unavailable(f"deployment {target.namespace}/{target.name} not found")
 
 
 def _scale(ctx: ActionContext, planned: ActionPlan, field: str) -> None:
