@@ -147,7 +147,7 @@ def _end(services: Services, run: Run, frm: RunState, to: RunState, actor: str, 
                "not_done": [c.line() for c in planned.changes if c.key not in done]}
     transition(services.store, run.id, frm, to, actor=actor, now=services.clock(), outcome=outcome,
                detail={"reason": reason, "done": len(outcome["done"]), "not_done": len(outcome["not_done"])})
-    say(services, run, messages.step_failed(reason) + f"\nDone: {len(outcome['done'])} · not done: {len(outcome['not_done'])}")
+    say(services, run, messages.step_failed(reason) + "\n" + messages.done_and_not_done(outcome["done"], outcome["not_done"]))
     return refresh(services, run.id)
 
 

@@ -125,6 +125,13 @@ def step_failed(reason: str) -> str:
     return f":x: Failed: {reason}"
 
 
+def done_and_not_done(done: Sequence[str], not_done: Sequence[str], limit: int = 8) -> str:
+    def listed(items: Sequence[str]) -> str:
+        more = f" …and {len(items) - limit} more" if len(items) > limit else ""
+        return "; ".join(items[:limit]) + more if items else "nothing"
+    return f"Done ({len(done)}): {listed(done)}\nNot done ({len(not_done)}): {listed(not_done)}"
+
+
 def run_finished(state: str) -> str:
     return {"succeeded": ":white_check_mark: Succeeded and verified.", "rolled_back": ":leftwards_arrow_with_hook: Rolled back.",
             "failed": ":x: Failed: see above for what was done and what was not."}.get(state, state)

@@ -71,7 +71,8 @@ def plan(params: MigrateSecretsParams, ctx: ActionContext) -> ActionPlan:
         hashes = {k.key: fingerprint(values[k.key]) for k in keys}
         for key, sha in hashes.items():
             if key not in stored or fingerprint(stored[key]) != sha:
-                changes.append(Change("write", f"{KV_MOUNT}/{path}#{key}", f"len {len(values[key])}, sha {sha}, cas v{version}"))
+                changes.append(Change("write", f"{KV_MOUNT}/{path}#{key}",
+                                      f"from configmap {ns}/{name}, len {len(values[key])}, sha {sha}, cas v{version}"))
         configmaps.append({"namespace": ns, "name": name, "path": path, "version": version, "keys": hashes})
         for plural, workload in workloads:
             if workload["metadata"].get("namespace") == ns and consumes(workload, name):
