@@ -176,9 +176,11 @@ def rollback_run(services: Services, run_id: str, actor: str) -> Run:
 
 
 def recover_interrupted(services: Services) -> list[str]:
-    """At start: a run left `running` (or rolling back) by a stopped bot is `interrupted`, and its thread says so."""
+    """At start: a run left approved, running or rolling back by a stopped bot is `interrupted`, and its thread says so.
+
+    With more than one replica this must run on the Lease holder only (issue 5), as `execute` does."""
     found = []
-    for run in runs_in(services.store, S.RUNNING, S.ROLLING_BACK):
+    for run in runs_in(services.store, S.APPROVED, S.RUNNING, S.ROLLING_BACK):
         steps = [e["detail"].get("step", "") for e in reversed(services.store.audit_entries(run.id, limit=500))
                  if e["action"] == "run.step"]
         outcome = {"reason": "interrupted: the bot stopped during the run", "done": steps, "not_done": []}

@@ -1,6 +1,7 @@
 """Runs: one request to apply a task's action, and the state machine it moves through.
 
-requested → approved → running → succeeded | failed | interrupted; requested → rejected | expired;
+requested → approved → running → succeeded | failed | interrupted (approved → interrupted too, when the
+bot stopped before executing); requested → rejected | expired;
 failed | interrupted | succeeded → rolling_back → rolled_back | failed. Every transition is one
 compare-and-set (`UPDATE runs SET state=? WHERE id=? AND state IN (…)`, row count checked) in the same
 transaction as its audit row: that is how a run executes once however many clicks arrive.
@@ -35,7 +36,7 @@ class RunState(StrEnum):
 S = RunState
 TRANSITIONS: dict[RunState, frozenset[RunState]] = {
     S.REQUESTED: frozenset({S.APPROVED, S.REJECTED, S.EXPIRED}),
-    S.APPROVED: frozenset({S.RUNNING, S.FAILED}),  # failed without running: the plan went stale
+    S.APPROVED: frozenset({S.RUNNING, S.FAILED, S.INTERRUPTED}),  # failed without running: the plan went stale
     S.RUNNING: frozenset({S.SUCCEEDED, S.FAILED, S.INTERRUPTED}),
     S.SUCCEEDED: frozenset({S.ROLLING_BACK}),
     S.FAILED: frozenset({S.ROLLING_BACK}),

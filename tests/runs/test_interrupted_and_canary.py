@@ -98,3 +98,15 @@ def test_canary_values_never_reach_slack_logs_or_the_store(make_carbon: Any, can
         assert value not in slack
         assert value not in out and value not in err
         assert value.encode() not in stored
+
+
+def test_a_run_approved_but_never_started_is_interrupted_too(make_carbon: Any, small: KubeEmulator) -> None:
+    first = make_carbon(small, CARBON_PLAN=str(PLAN))
+    run = request(first, "restore")
+    assert transition(first.services.store, run.id, RunState.REQUESTED, RunState.APPROVED, actor="U0BOB",
+                      now=first.services.clock())
+    again = make_carbon(small, CARBON_PLAN=str(PLAN))
+    assert state(again, run) == "interrupted"
+    assert small.get("deployments", "web", "apps")["spec"]["replicas"] == 0
+    bot_runs = again.services.store.audit_entries(run.id)
+    assert bot_runs[0]["action"] == "run.interrupted" and bot_runs[0]["actor"] == "carbon"
