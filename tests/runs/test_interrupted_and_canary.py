@@ -108,5 +108,5 @@ def test_a_run_approved_but_never_started_is_interrupted_too(make_carbon: Any, s
     again = make_carbon(small, CARBON_PLAN=str(PLAN))
     assert state(again, run) == "interrupted"
     assert small.get("deployments", "web", "apps")["spec"]["replicas"] == 0
-    bot_runs = again.services.store.audit_entries(run.id)
-    assert bot_runs[0]["action"] == "run.interrupted" and bot_runs[0]["actor"] == "carbon"
+    entries = again.services.store.audit_entries(run.id)
+    assert entries[0]["action"] == "run.interrupted" and entries[0]["actor"] == "carbon"
