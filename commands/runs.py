@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot import messages
 from bot.errors import UserError
+from bot.executor import expire_if_due
 from bot.render_runs import render_runs
 from bot.run_flow import approvers_of
 from bot.runs import list_runs
@@ -22,7 +23,7 @@ def parse(services: Services, args: Sequence[str]) -> str | None:
 
 
 def handle(ctx: Context, task_id: str | None) -> Reply:
-    runs = list_runs(ctx.services.store, task_id, limit=15)
+    runs = [expire_if_due(ctx.services, run) for run in list_runs(ctx.services.store, task_id, limit=15)]
     titles = {t.id: t.title for t in ctx.services.plan.tasks()}
     approvers = {r.id: approvers_of(ctx.services, r.id) for r in runs}
     return Reply.of(render_runs(runs, titles, approvers, task_id))

@@ -55,6 +55,15 @@ def test_a_run_past_its_ttl_expires_and_its_buttons_say_so(bot: Any) -> None:
     assert click(bot, "carbon.reject", run, "U0CAROL") == messages.run_expired(run.id)
 
 
+def test_listing_runs_expires_the_ones_past_their_ttl(bot: Any) -> None:
+    run = request(bot, "restore")
+    start = bot.services.clock()
+    bot.services.clock = lambda: start + timedelta(hours=24, minutes=1)
+    bot.slash("runs restore", user="U0DAVE")
+    assert "expired" in str(bot.last_answer()["blocks"])
+    assert state(bot, run) == "expired"
+
+
 def test_expire_runs_job_expires_pending_runs_past_their_ttl(bot: Any) -> None:
     from jobs.expire_runs import expire_runs
 
