@@ -13,8 +13,10 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 import commands
+from bot.executor import recover_interrupted
 from bot.services import Services
 from bot.slack_gateway import SlackPoster
+from bot.slack_notifier import SlackDirectory, SlackRunNotifier
 from commands import home, risk_buttons
 
 
@@ -36,4 +38,12 @@ def build_app(services: Services, *, listener_executor: Executor | None = None) 
     services.extras.setdefault("poster", SlackPoster(app.client))
     risk_buttons.register(app, services)
     home.register(app, services)
+    wire_runs(services, app.client)
     return app
+
+
+def wire_runs(services: Services, client: WebClient) -> None:
+    """Runs post through this client; user groups resolve through it; runs a stopped bot left are marked interrupted."""
+    services.extras["run_notifier"] = SlackRunNotifier(client)
+    services.extras["directory"] = SlackDirectory(client, services.clock)
+    recover_interrupted(services)

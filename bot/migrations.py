@@ -54,3 +54,20 @@ def m301_findings(db: sqlite_utils.Database) -> None:
         pk="fingerprint",
     )
     db["findings"].create_index(["state"])
+
+
+@MIGRATIONS()
+def m201_runs(db: sqlite_utils.Database) -> None:
+    """Runs of a task's action and who approved or rejected them. Plans hold names, paths and hash prefixes only."""
+    db["runs"].create(
+        {"id": str, "task_id": str, "action": str, "state": str, "requester": str, "requested_at": str,
+         "expires_at": str, "updated_at": str, "required": int, "plan_hash": str, "plan": str,
+         "channel": str, "ts": str, "outcome": str},
+        pk="id",
+    )
+    db["runs"].create_index(["task_id"])
+    db["runs"].create_index(["state"])
+    db["run_decisions"].create(
+        {"run_id": str, "user": str, "decision": str, "at": str, "reason": str},
+        pk=("run_id", "user"), foreign_keys=[("run_id", "runs", "id")],
+    )

@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import logs
+from bot.actions import default_registry as default_actions
 from bot.app import build_app
 from bot.checks import default_registry
 from bot.cluster.gateway import ClusterGateway
@@ -132,7 +133,7 @@ def check(settings: Settings, out: TextIO = sys.stdout) -> int:
     """One line per problem; exit 0 only when all is well."""
     problems: list[str] = []
     try:
-        load_plan(settings.plan_path, default_registry())
+        load_plan(settings.plan_path, default_registry(), default_actions())
     except PlanError as exc:
         problems += [f"plan {exc.source}: {problem}" for problem in exc.problems]
     if settings.slack_bot_token is None:

@@ -18,6 +18,8 @@ from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
 from bot import attestations, history
+from bot.actions import ActionRegistry
+from bot.actions import default_registry as default_actions
 from bot.checks import CheckRegistry, default_registry
 from bot.cluster.gateway import ClusterGateway
 from bot.metrics import Metrics
@@ -43,6 +45,7 @@ class Services:
     metrics: Metrics = field(default_factory=Metrics)
     # Work after the ack runs here, not in Bolt's listener pool, so slow measurements never delay an ack.
     workers: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="work"))
+    actions: ActionRegistry = field(default_factory=default_actions)
 
     def snapshot(self) -> Snapshot:
         return Snapshot(self.cluster, self.vault, self.clock().astimezone(self.settings.zone))
@@ -96,10 +99,11 @@ def _kubernetes_login(client: hvac.Client, role: str) -> None:
 
 def build_services(settings: Settings, *, api_client: k8s.ApiClient | None = None,
                    vault: hvac.Client | None = None, clock: Callable[[], datetime] = utcnow,
-                   checks: CheckRegistry | None = None) -> Services:
+                   checks: CheckRegistry | None = None, actions: ActionRegistry | None = None) -> Services:
     """Raises PlanError for a bad plan file: serving a wrong plan is worse than not starting."""
     checks = checks or default_registry()
-    plan = load_plan(settings.plan_path, checks)
+    actions = actions or default_actions()
+    plan = load_plan(settings.plan_path, checks, actions)
     api_client = api_client if api_client is not None else kube_api_client(settings)
     vault = vault if vault is not None else vault_client(settings)
     return Services(
@@ -110,4 +114,5 @@ def build_services(settings: Settings, *, api_client: k8s.ApiClient | None = Non
         cluster=ClusterGateway(api_client) if api_client is not None else None,
         vault=VaultGateway(vault) if vault is not None else None,
         clock=clock,
+        actions=actions,
     )

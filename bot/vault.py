@@ -73,6 +73,69 @@ class VaultGateway:
         return {"current_version": data.get("current_version"), "created_time": data.get("created_time"),
                 "updated_time": data.get("updated_time")}
 
+    # -- KV v2: values pass through here in memory only; callers keep hash prefixes, never values
+    def kv_read(self, path: str) -> tuple[dict[str, str], int]:
+        """The latest version's data and its number; ({}, 0) when nothing is stored at `path`."""
+        def read() -> Any:
+            try:
+                return self.client.secrets.kv.v2.read_secret_version(path=path, mount_point=self.kv_mount,
+                                                                     raise_on_deleted_version=True)
+            except hvac.exceptions.InvalidPath:
+                return None
+        answer = self._call(f"{self.kv_mount}/{path}", read)
+        if not answer:
+            return {}, 0
+        data = answer.get("data") or {}
+        return dict(data.get("data") or {}), int((data.get("metadata") or {}).get("version") or 0)
+
+    def kv_write(self, path: str, data: dict[str, str], cas: int) -> int:
+        """Check-and-set write: `cas` is the version we read (0 = must not exist), so a concurrent writer is never
+        overwritten silently. Returns the new version."""
+        where = f"{self.kv_mount}/{path}"
+
+        def write() -> Any:
+            try:
+                return self.client.secrets.kv.v2.create_or_update_secret(path=path, secret=data, cas=cas,
+                                                                         mount_point=self.kv_mount)
+            except hvac.exceptions.InvalidRequest:
+                raise Unavailable(f"Vault refused the write to {where}: it changed since we read it (check-and-set)") from None
+        answer = self._call(where, write)
+        return int(((answer or {}).get("data") or {}).get("version") or 0)
+
+    def policy(self, name: str) -> str | None:
+        def read() -> Any:
+            try:
+                return self.client.sys.read_acl_policy(name=name)
+            except hvac.exceptions.InvalidPath:
+                return None
+        answer = self._call(f"sys/policies/acl/{name}", read)
+        return None if not answer else str((answer.get("data") or {}).get("policy") or answer.get("policy") or "")
+
+    def put_policy(self, name: str, hcl: str) -> None:
+        self._call(f"sys/policies/acl/{name}", lambda: self.client.sys.create_or_update_acl_policy(name=name, policy=hcl))
+
+    def auth_methods(self) -> dict[str, str]:
+        """Mounted auth methods: path (without the trailing slash) -> type."""
+        answer = self._call("sys/auth", lambda: self.client.sys.list_auth_methods())
+        data = answer.get("data") or answer
+        return {path.rstrip("/"): str(info.get("type")) for path, info in data.items() if isinstance(info, dict)}
+
+    def enable_auth(self, method: str, path: str) -> None:
+        self._call(f"sys/auth/{path}", lambda: self.client.sys.enable_auth_method(method_type=method, path=path))
+
+    def read(self, path: str) -> dict[str, Any] | None:
+        """A generic logical read (auth config, roles); None when nothing is there."""
+        def read() -> Any:
+            try:
+                return self.client.read(path)
+            except hvac.exceptions.InvalidPath:
+                return None
+        answer = self._call(path, read)
+        return None if not answer else dict(answer.get("data") or {})
+
+    def write(self, path: str, data: dict[str, Any]) -> None:
+        self._call(path, lambda: self.client.write_data(path, data=data))
+
     def _call(self, what: str, fn: Any) -> Any:
         try:
             return fn()

@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from bot import messages
 from bot.errors import UserError, describe_failure, new_ref
 from bot.services import Services
-from commands import attest, digest, risks, status, tasks
+from commands import approve, attest, buttons, digest, risks, rollback, run, runs, status, tasks
 from commands import help as help_command
 from commands.base import Command, Context, Reply
 
@@ -27,7 +27,8 @@ log = structlog.get_logger(__name__)
 
 
 def default_commands() -> dict[str, Command]:
-    table = {c.name: c for c in (status.COMMAND, tasks.COMMAND, attest.COMMAND, digest.COMMAND, risks.COMMAND)}
+    table = {c.name: c for c in (status.COMMAND, tasks.COMMAND, run.COMMAND, approve.APPROVE, approve.REJECT,
+                                 runs.COMMAND, rollback.COMMAND, attest.COMMAND, digest.COMMAND, risks.COMMAND)}
     return {"help": help_command.build(table), **table}
 
 
@@ -127,5 +128,6 @@ def _respond(respond: Respond, reply: Reply) -> None:
 def register(app: App, services: Services, commands: Mapping[str, Command] | None = None) -> Dispatcher:
     dispatcher = Dispatcher(services, commands or default_commands())
     app.command("/carbon")(ack=dispatcher.ack, lazy=[dispatcher.work])
+    buttons.register(app, services)
     return dispatcher
 

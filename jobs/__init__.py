@@ -10,7 +10,6 @@ missed runs across restarts, so the catch-up job asks the digest marks in the st
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +26,7 @@ from bot.digest import GRACE
 from bot.schedule import cron_trigger
 from bot.services import Services
 from jobs.digest import digest_job
+from jobs.expire_runs import expire_runs
 from jobs.risk_scan import risk_scan_job
 
 log = structlog.get_logger(__name__)
@@ -42,16 +42,6 @@ class JobSpec:
     misfire_grace_s: int | None = None
 
 
-def _expire_runs() -> Callable[[Services, datetime], Any] | None:
-    """SLOT: run expiry belongs to the runs feature (`jobs/expire_runs.py: expire_runs(services, now)`);
-    it is scheduled only when that module exists."""
-    if importlib.util.find_spec("jobs.expire_runs") is None:
-        return None
-    from jobs.expire_runs import expire_runs  # type: ignore[import-not-found]
-
-    return expire_runs  # type: ignore[no-any-return]
-
-
 def leader_jobs() -> list[JobSpec]:
     """The jobs only the leader runs, by stable id."""
     table = [
@@ -61,10 +51,8 @@ def leader_jobs() -> list[JobSpec]:
                                                                           timezone=s.settings.zone)),
         JobSpec("risk-scan", risk_scan_job, lambda s: IntervalTrigger(seconds=s.settings.risk_interval_s,
                                                                       timezone=s.settings.zone)),
+        JobSpec("expire-runs", expire_runs, lambda s: IntervalTrigger(seconds=60, timezone=s.settings.zone)),
     ]
-    expire = _expire_runs()
-    if expire is not None:
-        table.append(JobSpec("expire-runs", expire, lambda s: IntervalTrigger(seconds=60, timezone=s.settings.zone)))
     return table
 
 

@@ -79,3 +79,15 @@ def test_console_demo_shows_status_and_stops_on_exit(tmp_path: Path) -> None:
     assert "P1 · Infrastructure Stabilization" in out
     assert "8/8 pods healthy" in out
     assert "initialized and unsealed" in out
+
+
+def test_console_demo_runs_a_migration_behind_two_approvals(tmp_path: Path) -> None:
+    script = "/carbon run secrets-migration\nclick 1\nclick 1 as U0BOB\nclick 1 as U0CAROL\n/carbon runs\nexit\n"
+    result = run_carbon(["console", "--demo"], tmp_path, stdin=script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[1] Approve  [2] Reject" in out
+    assert "you cannot approve or reject it" in out  # U0ALICE requested it
+    assert "approvals 1/2" in out
+    assert "succeeded" in out and "remove-key configmap data-platform/superset-config#DATABASE_PASSWORD" in out
+    assert "demo-superset-db-pass" not in out + result.stderr

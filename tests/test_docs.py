@@ -1,4 +1,4 @@
-"""Docs coverage: every subcommand, CLI command, setting and check kind is in README.md."""
+"""Docs coverage: every subcommand, CLI command, setting, check kind and action kind is in README.md."""
 
 from __future__ import annotations
 
@@ -29,3 +29,10 @@ def test_every_check_kind_is_documented() -> None:
 def test_the_two_commands_and_cli_are_documented() -> None:
     for text in ("make run", "make test", "carbon serve", "carbon console", "carbon status", "carbon check"):
         assert text in README
+
+
+def test_every_action_kind_is_documented() -> None:
+    from bot.actions import default_registry as default_actions
+
+    missing = [kind for kind in default_actions().names() if f"| `{kind}` |" not in README]
+    assert missing == []

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from bot.actions import default_registry as default_actions
 from bot.checks import default_registry
 from bot.plan_loader import PlanError, load_plan, parse_plan
 from bot.settings import BUNDLED_PLAN
 
 
 def test_bundled_plan_holds_the_seed_reports_phases_and_explicit_weights() -> None:
-    plan = load_plan(BUNDLED_PLAN, default_registry())
+    plan = load_plan(BUNDLED_PLAN, default_registry(), default_actions())
     assert [p.title for p in plan.phases] == [
         "Infrastructure Stabilization", "Security Hardening", "High Availability", "Monitoring & Observability",
         "Backup & Disaster Recovery",

@@ -72,6 +72,32 @@ class ClusterGateway:
         """The same client with another request timeout (leader election must answer well within a lease)."""
         return ClusterGateway(self.api, timeout_s=timeout_s, page_size=self.page_size)
 
+    # -- writes: each takes dry_run, which asks the server to validate and answer without persisting (dryRun=All)
+    def create(self, plural: str, obj: dict[str, Any], *, dry_run: bool = False) -> dict[str, Any]:
+        rtype = resource(plural)
+        namespace = (obj.get("metadata") or {}).get("namespace")
+        return self.request("POST", rtype, rtype.path(namespace), query=_dry(dry_run), body=obj, verb="create")
+
+    def patch(self, plural: str, name: str, namespace: str | None, body: Any, *, patch: str = "merge",
+              subresource: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+        """`patch` is merge, strategic or json (RFC 6902: a list of operations)."""
+        rtype = resource(plural)
+        return self.request("PATCH", rtype, rtype.path(namespace, name, subresource), query=_dry(dry_run), body=body,
+                            content_type=PATCH_TYPES[patch], verb="patch")
+
+    def delete(self, plural: str, name: str, namespace: str | None, *, dry_run: bool = False) -> dict[str, Any]:
+        rtype = resource(plural)
+        return self.request("DELETE", rtype, rtype.path(namespace, name), query=_dry(dry_run), verb="delete")
+
+    def apply(self, plural: str, obj: dict[str, Any], *, field_manager: str = "carbon",
+              dry_run: bool = False) -> dict[str, Any]:
+        """Server-side apply: Carbon owns the fields it sets, and a second apply of the same object changes nothing."""
+        rtype = resource(plural)
+        meta = obj.get("metadata") or {}
+        query = [("fieldManager", field_manager), ("force", "true"), *_dry(dry_run)]
+        return self.request("PATCH", rtype, rtype.path(meta.get("namespace"), meta.get("name")), query=query, body=obj,
+                            content_type="application/apply-patch+yaml", verb="patch")
+
     def request(self, method: str, rtype: ResourceType, path: str, *, query: list[tuple[str, Any]] | None = None,
                 body: Any = None, content_type: str = JSON, verb: str = "") -> dict[str, Any]:
         headers = {"Accept": JSON}
@@ -96,6 +122,14 @@ class ClusterGateway:
             return json.loads(data) if data else {}
         except ValueError:
             raise Unavailable(f"the cluster answered {verb} {rtype.plural} with something that is not JSON") from None
+
+
+PATCH_TYPES = {"merge": "application/merge-patch+json", "strategic": "application/strategic-merge-patch+json",
+               "json": "application/json-patch+json"}
+
+
+def _dry(dry_run: bool) -> list[tuple[str, Any]]:
+    return [("dryRun", "All")] if dry_run else []
 
 
 class NotFound(Unavailable):

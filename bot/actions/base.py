@@ -1,0 +1,125 @@
+"""What an action is: plan() (a dry run), apply() (idempotent), verify() and, where it can be undone, rollback().
+
+A plan is a list of `Change`s (what would be created, patched, deleted or written, by name, key, Vault
+path and hash prefix, never a value) plus `data` the action needs to apply or undo it, of the same
+kind: it is stored with the run. The plan hash is the sha256 of the canonical JSON of the changes, so
+an approved plan can be compared with the cluster as it is when the run executes (stale plan).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.cluster.gateway import ClusterGateway
+from bot.errors import Unavailable
+from bot.vault import VaultGateway
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One planned change: `op` (create, patch, delete, write, …), on `target`, saying `what`."""
+
+    op: str
+    target: str
+    what: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.op} {self.target}"
+
+    def line(self) -> str:
+        return f"{self.op} {self.target}" + (f": {self.what}" if self.what else "")
+
+
+@dataclass(frozen=True)
+class ActionPlan:
+    changes: tuple[Change, ...]
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+    @property
+    def hash(self) -> str:
+        canonical = json.dumps([[c.op, c.target, c.what] for c in self.changes], sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"changes": [[c.op, c.target, c.what] for c in self.changes], "data": self.data}
+
+    @classmethod
+    def from_json(cls, stored: dict[str, Any]) -> ActionPlan:
+        return cls(tuple(Change(*c) for c in stored.get("changes") or []), dict(stored.get("data") or {}))
+
+
+@dataclass
+class ActionContext:
+    """What an action may touch, and where it reports each step (the run's thread and audit log)."""
+
+    cluster: ClusterGateway | None
+    vault: VaultGateway | None
+    report: Callable[[str], None] = lambda text: None
+    done: list[str] = field(default_factory=list)
+
+    def step(self, change: Change, text: str | None = None) -> None:
+        """Mark a planned change as done and say so."""
+        self.done.append(change.key)
+        self.report(f":white_check_mark: {text or change.line()}")
+
+    def kube(self) -> ClusterGateway:
+        if self.cluster is None:
+            raise Unavailable("cluster not configured (set KUBECONFIG or run in a pod)")
+        return self.cluster
+
+    def secrets(self) -> VaultGateway:
+        if self.vault is None:
+            raise Unavailable("Vault not configured (set VAULT_ADDR and VAULT_TOKEN, or CARBON_VAULT_ROLE in a pod)")
+        return self.vault
+
+
+PlanFn = Callable[[Any, ActionContext], ActionPlan]
+ApplyFn = Callable[[Any, ActionPlan, ActionContext], None]
+VerifyFn = Callable[[Any, ActionPlan, ActionContext], list[str]]  # problems; empty = verified
+
+
+@dataclass(frozen=True)
+class ActionKind:
+    name: str
+    params: type[BaseModel]
+    plan: PlanFn
+    apply: ApplyFn
+    verify: VerifyFn
+    rollback: ApplyFn | None = None
+    doc: str = ""  # the RBAC verbs and Vault policy it needs
+
+
+class ActionRegistry:
+    """Action kinds by name; a fresh one per app (and per test)."""
+
+    def __init__(self, kinds: list[ActionKind] | tuple[ActionKind, ...] = ()) -> None:
+        self._kinds: dict[str, ActionKind] = {}
+        for kind in kinds:
+            if kind.name in self._kinds:
+                raise ValueError(f"action kind {kind.name!r} is registered twice")
+            self._kinds[kind.name] = kind
+
+    def get(self, name: str) -> ActionKind | None:
+        return self._kinds.get(name)
+
+    def params_model(self, name: str) -> type[BaseModel] | None:
+        kind = self._kinds.get(name)
+        return kind.params if kind else None
+
+    def names(self) -> list[str]:
+        return sorted(self._kinds)
