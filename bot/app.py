@@ -17,6 +17,7 @@ from bot.executor import recover_interrupted
 from bot.services import Services
 from bot.slack_gateway import SlackPoster
 from bot.slack_notifier import SlackDirectory, SlackRunNotifier
+from bot.store_run_feed import StoreRunFeed
 from commands import home, risk_buttons
 
 
@@ -46,4 +47,6 @@ def wire_runs(services: Services, client: WebClient) -> None:
     """Runs post through this client; user groups resolve through it; runs a stopped bot left are marked interrupted."""
     services.extras["run_notifier"] = SlackRunNotifier(client)
     services.extras["directory"] = SlackDirectory(client, services.clock)
-    recover_interrupted(services)
+    services.extras.setdefault("run_feed", StoreRunFeed(services.store))
+    if "leader" not in services.extras:  # with an elector, the new leader recovers (jobs/runner.py)
+        recover_interrupted(services)

@@ -175,12 +175,24 @@ def rollback_run(services: Services, run_id: str, actor: str) -> Run:
     return refresh(services, run.id)
 
 
-def recover_interrupted(services: Services) -> list[str]:
-    """At start: a run left approved, running or rolling back by a stopped bot is `interrupted`, and its thread says so.
+def is_leader(services: Services) -> bool:
+    """Only the Lease holder executes; with no elector (one instance, no cluster) this instance is it."""
+    leader = services.extras.get("leader")
+    return leader is None or bool(leader.leading())
 
-    With more than one replica this must run on the Lease holder only (issue 5), as `execute` does."""
+
+def execute_approved(services: Services, now: datetime | None = None) -> list[str]:
+    """The leader's job: execute runs approved on a replica that was not leading (the CAS in `execute` keeps it once)."""
+    if not is_leader(services):
+        return []
+    return [execute(services, run.id, "carbon").id for run in runs_in(services.store, S.APPROVED)]
+
+
+def recover_interrupted(services: Services) -> list[str]:
+    """When this instance starts leading: a run left running or rolling back by a stopped bot is `interrupted`,
+    and its thread says so. Approved runs that never started are executed by `execute_approved` instead."""
     found = []
-    for run in runs_in(services.store, S.APPROVED, S.RUNNING, S.ROLLING_BACK):
+    for run in runs_in(services.store, S.RUNNING, S.ROLLING_BACK):
         steps = [e["detail"].get("step", "") for e in reversed(services.store.audit_entries(run.id, limit=500))
                  if e["action"] == "run.step"]
         outcome = {"reason": "interrupted: the bot stopped during the run", "done": steps, "not_done": []}

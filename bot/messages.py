@@ -239,3 +239,7 @@ def rollback_started(run_id: str) -> str:
 
 def not_allowed_to_roll_back(run_id: str) -> str:
     return f"Only the requester or an approver can roll back run `{run_id}`."
+
+
+def run_approved_queued(run_id: str) -> str:
+    return f"`{run_id}` is approved; the leading Carbon replica executes it within seconds."

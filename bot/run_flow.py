@@ -11,7 +11,7 @@ from bot import messages
 from bot.actions.base import ActionPlan
 from bot.approvals import Decision, Directory, Verdict, approvers_for, decide, decisions, may_request
 from bot.errors import Unavailable, UserError
-from bot.executor import compute_plan, execute, expire_if_due, notifier, refresh, rollback_run, view
+from bot.executor import compute_plan, execute, expire_if_due, is_leader, notifier, refresh, rollback_run, view
 from bot.plan import Task
 from bot.render import fallback_text
 from bot.render_runs import render_run
@@ -83,6 +83,8 @@ def decide_run(services: Services, run_id: str, user: str, approve: bool, reason
         return messages.approval_recorded(run.id, decision.approvals, run.required)
     if decision.verdict == Verdict.REJECTED:
         return messages.run_rejected(run.id)
+    if not is_leader(services):
+        return messages.run_approved_queued(run.id)
     execute(services, run.id, user)
     return messages.run_approved(run.id)
 

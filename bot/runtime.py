@@ -43,6 +43,9 @@ def serve(settings: Settings) -> int:
         settings = settings.model_copy(update={"slack_signing_secret": SecretStr(secrets.token_hex(16))})
     logs.configure()
     services = build_services(settings)
+    from jobs.runner import JobRunner  # wiring: the scheduled jobs under the Lease (commands work without them)
+
+    runner = JobRunner(services)  # before the app: with an elector, interrupted runs are recovered by the leader
     try:
         app = build_app(services)
     except BoltError:
@@ -55,9 +58,6 @@ def serve(settings: Settings) -> int:
     except OSError as exc:
         raise StartupError(f"cannot listen on CARBON_HTTP_PORT {settings.http_port} ({exc.strerror})") from None
     serve_in_thread(server)
-    from jobs.runner import JobRunner  # wiring: the scheduled jobs under the Lease (commands work without them)
-
-    runner = JobRunner(services)
     runner.start()
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -23,6 +23,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.digest import GRACE
+from bot.executor import execute_approved
 from bot.schedule import cron_trigger
 from bot.services import Services
 from jobs.digest import digest_job
@@ -52,6 +53,7 @@ def leader_jobs() -> list[JobSpec]:
         JobSpec("risk-scan", risk_scan_job, lambda s: IntervalTrigger(seconds=s.settings.risk_interval_s,
                                                                       timezone=s.settings.zone)),
         JobSpec("expire-runs", expire_runs, lambda s: IntervalTrigger(seconds=60, timezone=s.settings.zone)),
+        JobSpec("execute-approved", execute_approved, lambda s: IntervalTrigger(seconds=5, timezone=s.settings.zone)),
     ]
     return table
 

@@ -12,6 +12,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import messages
+from bot.executor import recover_interrupted
 from bot.leader import LeaderElector, default_identity, pod_namespace
 from bot.services import Services
 from jobs import JOB_DEFAULTS, on_job_error, schedule, unschedule
@@ -47,6 +48,7 @@ class JobRunner:
         return True
 
     def _start_leading(self) -> None:
+        recover_interrupted(self.services)
         schedule(self.scheduler, self.services, now=self.services.clock())
 
     def _stop_leading(self) -> None:

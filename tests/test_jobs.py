@@ -19,10 +19,10 @@ def test_the_leaders_jobs_are_scheduled_with_stable_ids_and_removed_at_once(make
     services = make_carbon(platform, CARBON_DIGEST_CRON="30 8 * * 1-5", CARBON_TIMEZONE="Europe/Berlin").services
     scheduler = BackgroundScheduler(timezone=services.settings.zone, job_defaults=JOB_DEFAULTS)
     scheduler.start(paused=True)  # jobs are stored as when running, but nothing fires
-    assert sorted(schedule(scheduler, services)) == ["digest", "digest-catch-up", "expire-runs", "risk-scan"]
+    assert sorted(schedule(scheduler, services)) == ["digest", "digest-catch-up", "execute-approved", "expire-runs", "risk-scan"]
     schedule(scheduler, services)  # a re-election replaces, never duplicates
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert sorted(jobs) == ["digest", "digest-catch-up", "expire-runs", "risk-scan"]
+    assert sorted(jobs) == ["digest", "digest-catch-up", "execute-approved", "expire-runs", "risk-scan"]
     digest = jobs["digest"]
     assert digest.misfire_grace_time == 6 * 3600
     saturday = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -14,7 +14,7 @@ from bot.actions.migrate_secrets import MIGRATE_SECRETS
 from bot.credentials import KV_MOUNT, vault_path
 from bot.emulator import KubeEmulator
 from bot.errors import Unavailable
-from bot.executor import compute_plan
+from bot.executor import compute_plan, execute_approved
 from bot.runs import RunState, create_run, get_run, set_message, transition
 from tests.fixtures.bot import CHANNEL
 from tests.runs.conftest import PLAN
@@ -100,13 +100,15 @@ def test_canary_values_never_reach_slack_logs_or_the_store(make_carbon: Any, can
         assert value.encode() not in stored
 
 
-def test_a_run_approved_but_never_started_is_interrupted_too(make_carbon: Any, small: KubeEmulator) -> None:
+def test_a_run_approved_but_never_started_is_executed_by_the_leader_once(make_carbon: Any, small: KubeEmulator) -> None:
     first = make_carbon(small, CARBON_PLAN=str(PLAN))
     run = request(first, "restore")
     assert transition(first.services.store, run.id, RunState.REQUESTED, RunState.APPROVED, actor="U0BOB",
                       now=first.services.clock())
     again = make_carbon(small, CARBON_PLAN=str(PLAN))
-    assert state(again, run) == "interrupted"
-    assert small.get("deployments", "web", "apps")["spec"]["replicas"] == 0
-    entries = again.services.store.audit_entries(run.id)
-    assert entries[0]["action"] == "run.interrupted" and entries[0]["actor"] == "carbon"
+    assert state(again, run) == "approved"  # not interrupted: nothing of it ran, the plan is checked again first
+    assert execute_approved(again.services) == [run.id]
+    assert execute_approved(again.services) == []
+    assert state(again, run) == "succeeded"
+    actions = [e["action"] for e in again.services.store.audit_entries(run.id)]
+    assert actions.count("run.running") == 1
