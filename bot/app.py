@@ -33,6 +33,9 @@ def build_app(services: Services, *, listener_executor: Executor | None = None) 
         signing_secret=settings.secret("slack_signing_secret") or "",
         client=slack_client(services),
         listener_executor=listener_executor or ThreadPoolExecutor(max_workers=16, thread_name_prefix="bolt"),
+        # Every listener here is an ack that only parses (no I/O) plus lazy work: running the ack in the request
+        # thread answers Slack at once instead of polling a pool for it every 10 ms (bench/ack.py: p99 halved).
+        process_before_response=True,
         logger=logging.getLogger("carbon.bolt"),
     )
     services.extras["dispatcher"] = commands.register(app, services)

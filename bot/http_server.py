@@ -25,6 +25,7 @@ MAX_BODY = 1 << 20
 class CarbonHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the stdlib's 5 resets connections when Slack retries a burst
 
 
 def make_server(host: str, port: int, *, app: App | None, metrics: Metrics, readiness: Readiness,
