@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from bot.kinds import KindRegistry
 from bot.plan import Plan
 
 
@@ -24,11 +25,6 @@ class PlanError(Exception):
         self.source = source
         self.problems = problems
         super().__init__(f"{source}: " + "; ".join(problems))
-
-
-class KindRegistry(Protocol):
-    def params_model(self, kind: str) -> type[BaseModel] | None: ...
-    def names(self) -> list[str]: ...
 
 
 def format_loc(loc: Iterable[Any]) -> str:
@@ -53,7 +49,7 @@ def _errors(exc: ValidationError, prefix: str = "") -> list[str]:
     return problems
 
 
-def load_plan(path: Path, checks: KindRegistry, actions: KindRegistry | None = None) -> Plan:
+def load_plan(path: Path, checks: KindRegistry[Any], actions: KindRegistry[Any] | None = None) -> Plan:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -61,7 +57,7 @@ def load_plan(path: Path, checks: KindRegistry, actions: KindRegistry | None = N
     return parse_plan(text, checks, actions, source=str(path))
 
 
-def parse_plan(text: str, checks: KindRegistry, actions: KindRegistry | None = None, source: str = "plan") -> Plan:
+def parse_plan(text: str, checks: KindRegistry[Any], actions: KindRegistry[Any] | None = None, source: str = "plan") -> Plan:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -88,7 +84,7 @@ def parse_plan(text: str, checks: KindRegistry, actions: KindRegistry | None = N
 Found = tuple[str, tuple[tuple[str, str], Any] | None]
 
 
-def _kind_problems(data: Mapping[str, Any], checks: KindRegistry, actions: KindRegistry | None) -> list[Found]:
+def _kind_problems(data: Mapping[str, Any], checks: KindRegistry[Any], actions: KindRegistry[Any] | None) -> list[Found]:
     """Validate each check's and action's own parameters on the raw data, so all errors come at once."""
     found: list[Found] = []
     phases = data.get("phases")
@@ -129,7 +125,7 @@ def _duplicate_ids(plan: Plan) -> list[Found]:
     return found
 
 
-def _kind_params(kind: str, raw: dict[str, Any], registry: KindRegistry, at: str, problems: list[str]) -> Any:
+def _kind_params(kind: str, raw: dict[str, Any], registry: KindRegistry[Any], at: str, problems: list[str]) -> Any:
     model = registry.params_model(kind)
     if model is None:
         problems.append(f"{at}.kind: unknown kind '{kind}'; known: {', '.join(sorted(registry.names()))}")
