@@ -66,27 +66,24 @@ def parse_plan(text: str, checks: KindRegistry[Any], actions: KindRegistry[Any] 
         raise PlanError(source, [f"{where}not valid YAML ({getattr(exc, 'problem', None) or 'syntax error'})"]) from None
     if not isinstance(data, Mapping):
         raise PlanError(source, ["expected a mapping with `name` and `phases` at the top"])
-    problems = _kind_problems(data, checks, actions)
+    problems: list[str] = []
+    params = _kind_params_of_tasks(data, checks, actions, problems)
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
-        raise PlanError(source, _errors(exc) + [p for p, _ in problems if p]) from None
+        raise PlanError(source, _errors(exc) + problems) from None
     problems += _duplicate_ids(plan)
-    if any(problem for problem, _ in problems):
-        raise PlanError(source, [problem for problem, _ in problems if problem])
-    params = {key: value for _, (key, value) in ((p, kv) for p, kv in problems if kv)}
-    return plan.model_copy(update={
-        "check_params": {k[1]: v for k, v in params.items() if k[0] == "check"},
-        "action_params": {k[1]: v for k, v in params.items() if k[0] == "action"},
-    })
+    if problems:
+        raise PlanError(source, problems)
+    return plan.model_copy(update={"check_params": params["check"], "action_params": params["action"]})
 
 
-Found = tuple[str, tuple[tuple[str, str], Any] | None]
+def _kind_params_of_tasks(data: Mapping[str, Any], checks: KindRegistry[Any], actions: KindRegistry[Any] | None,
+                          problems: list[str]) -> dict[str, dict[str, Any]]:
+    """Validate each check's and action's own parameters on the raw data, so all errors come at once.
 
-
-def _kind_problems(data: Mapping[str, Any], checks: KindRegistry[Any], actions: KindRegistry[Any] | None) -> list[Found]:
-    """Validate each check's and action's own parameters on the raw data, so all errors come at once."""
-    found: list[Found] = []
+    Returns the parsed parameters by part ("check", "action") and task id; appends to `problems`."""
+    params: dict[str, dict[str, Any]] = {"check": {}, "action": {}}
     phases = data.get("phases")
     for p, phase in enumerate(phases if isinstance(phases, list) else []):
         tasks = phase.get("tasks") if isinstance(phase, Mapping) else None
@@ -99,28 +96,27 @@ def _kind_problems(data: Mapping[str, Any], checks: KindRegistry[Any], actions: 
                     continue
                 at = f"phases[{p}].tasks[{t}].{part}"
                 if registry is None:
-                    found.append((f"{at}: actions are not supported by this version", None))
+                    problems.append(f"{at}: actions are not supported by this version")
                     continue
                 raw = {k: v for k, v in spec.items() if k not in ("kind", "timeout_s")}
-                problems: list[str] = []
+                before = len(problems)
                 value = _kind_params(spec["kind"], raw, registry, at, problems)
-                found.extend((problem, None) for problem in problems)
-                if not problems:
-                    found.append(("", ((part, str(task.get("id"))), value)))
-    return found
+                if len(problems) == before:
+                    params[part][str(task.get("id"))] = value
+    return params
 
 
-def _duplicate_ids(plan: Plan) -> list[Found]:
-    found: list[Found] = []
+def _duplicate_ids(plan: Plan) -> list[str]:
+    found: list[str] = []
     seen: dict[str, str] = {}
     for p, phase in enumerate(plan.phases):
         if phase.id in seen:
-            found.append((f"phases[{p}].id: '{phase.id}' is already used at {seen[phase.id]}; ids must be unique", None))
+            found.append(f"phases[{p}].id: '{phase.id}' is already used at {seen[phase.id]}; ids must be unique")
         seen[phase.id] = f"phases[{p}]"
         for t, task in enumerate(phase.tasks):
             at = f"phases[{p}].tasks[{t}]"
             if task.id in seen:
-                found.append((f"{at}.id: '{task.id}' is already used at {seen[task.id]}; ids must be unique", None))
+                found.append(f"{at}.id: '{task.id}' is already used at {seen[task.id]}; ids must be unique")
             seen[task.id] = at
     return found
 
