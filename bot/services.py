@@ -17,7 +17,7 @@ import hvac
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
-from bot import attestations, history
+from bot import attestations, history, risks
 from bot.actions import ActionRegistry
 from bot.actions import default_registry as default_actions
 from bot.checks import CheckRegistry, default_registry
@@ -71,8 +71,11 @@ class Services:
 
     def _measure_now(self, snapshot: Snapshot | None = None) -> PlanProgress:
         """Measure the plan and record what changed in the task history (every status, scheduled or asked)."""
-        view = measure(self.plan, self.checks, snapshot or self.snapshot(), self.attestations())
+        snapshot = snapshot or self.snapshot()
+        view = measure(self.plan, self.checks, snapshot, self.attestations())
         history.record(self.store, view, self.clock(), self.settings.history_days)
+        # The dashboard's "open risks" comes from the same reads, so it is never older than the percentages.
+        self.extras["open_risks"] = len(risks.scan(snapshot, self.clock()))
         return view
 
 

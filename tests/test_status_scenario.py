@@ -14,6 +14,7 @@ import pytest
 from bot import messages
 from bot.http_server import make_server, serve_in_thread
 from bot.readiness import Readiness
+from bot.risks import scan
 from bot.textview import render_text
 from tests.fixtures.bot import Carbon
 
@@ -53,6 +54,8 @@ def test_signed_status_is_acked_then_answered_with_the_dashboard(carbon: Carbon,
     for phase in carbon.services.plan.phases:
         assert phase.title in shown
     assert "█" in shown and "%" in shown
+    open_risks = len(scan(carbon.services.snapshot(), carbon.services.clock()))
+    assert open_risks > 0 and f"open risks: {open_risks}" in shown  # from the same reads as the percentages
 
 
 @pytest.mark.parametrize("tamper", ["signature", "old-timestamp"])
