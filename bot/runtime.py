@@ -125,7 +125,7 @@ def terminal_status(settings: Settings, phase_id: str | None, out: TextIO = sys.
             raise StartupError(f"no phase {phase_id!r}; phases: {', '.join(p.phase.id for p in view.phases)}")
         print(render_text(render_phase(view, phase)), file=out)
     else:
-        print(render_text(render_status(view)), file=out)
+        print(render_text(render_status(view, services.extras.get("open_risks"))), file=out)
         print(render_text(render_tasks(view, view.phases, set())[1:]), file=out)
     return 0
 
