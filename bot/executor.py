@@ -104,6 +104,13 @@ def compute_plan(services: Services, task_id: str, action: str) -> ActionPlan:
 
 
 def execute(services: Services, run_id: str, actor: str) -> Run:
+    try:
+        return _execute(services, run_id, actor)
+    finally:
+        services.measurement_changed()  # the cluster changed under the checks: the next status measures again
+
+
+def _execute(services: Services, run_id: str, actor: str) -> Run:
     run = get_run(services.store, run_id)
     assert run is not None
     kind = kind_of(services, run)
@@ -152,6 +159,13 @@ def _end(services: Services, run: Run, frm: RunState, to: RunState, actor: str, 
 
 
 def rollback_run(services: Services, run_id: str, actor: str) -> Run:
+    try:
+        return _rollback_run(services, run_id, actor)
+    finally:
+        services.measurement_changed()
+
+
+def _rollback_run(services: Services, run_id: str, actor: str) -> Run:
     run = get_run(services.store, run_id)
     assert run is not None
     kind = kind_of(services, run)

@@ -27,6 +27,7 @@ from bot.plan import Plan
 from bot.plan_loader import load_plan
 from bot.progress import Attestation, PlanProgress, measure
 from bot.settings import Settings
+from bot.shared_result import SharedResult
 from bot.snapshot import Snapshot
 from bot.store import Store, utcnow
 from bot.vault import VaultGateway
@@ -46,6 +47,7 @@ class Services:
     # Work after the ack runs here, not in Bolt's listener pool, so slow measurements never delay an ack.
     workers: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="work"))
     actions: ActionRegistry = field(default_factory=default_actions)
+    _shared: SharedResult[PlanProgress] | None = field(default=None, repr=False)
 
     def snapshot(self) -> Snapshot:
         return Snapshot(self.cluster, self.vault, self.clock().astimezone(self.settings.zone))
@@ -54,6 +56,20 @@ class Services:
         return attestations.current(self.store, self.plan, self.clock())
 
     def measure(self, snapshot: Snapshot | None = None) -> PlanProgress:
+        """The plan measured now, or within the last CARBON_STATUS_CACHE_S seconds; concurrent callers share one
+        measurement. With a snapshot (the digest, App Home, which also scan risks on it) that snapshot is measured."""
+        if snapshot is not None:
+            return self._measure_now(snapshot)
+        if self._shared is None:
+            self._shared = SharedResult(self._measure_now, self.settings.status_cache_s)
+        return self._shared.get()
+
+    def measurement_changed(self) -> None:
+        """Carbon itself changed what a check reads (an attestation, a run): the next status measures again."""
+        if self._shared is not None:
+            self._shared.invalidate()
+
+    def _measure_now(self, snapshot: Snapshot | None = None) -> PlanProgress:
         """Measure the plan and record what changed in the task history (every status, scheduled or asked)."""
         view = measure(self.plan, self.checks, snapshot or self.snapshot(), self.attestations())
         history.record(self.store, view, self.clock(), self.settings.history_days)

@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     requesters: Annotated[tuple[str, ...], NoDecode] = Field(("*",), validation_alias="CARBON_REQUESTERS")
     approvers: Annotated[tuple[str, ...], NoDecode] = Field((), validation_alias="CARBON_APPROVERS")
     history_days: int = Field(90, validation_alias="CARBON_HISTORY_DAYS", ge=1)
+    status_cache_s: float = Field(5.0, validation_alias="CARBON_STATUS_CACHE_S", ge=0, le=300)
     kubeconfig: Path | None = Field(None, validation_alias="KUBECONFIG")
     kube_context: str | None = Field(None, validation_alias="CARBON_KUBE_CONTEXT")
     vault_addr: str | None = Field(None, validation_alias="VAULT_ADDR")

@@ -65,9 +65,11 @@ def handle(ctx: Context, args: AttestArgs) -> Reply:
     if args.undo:
         if not attestations.withdraw(store, args.task_id, ctx.user_id):
             raise UserError(messages.nothing_to_withdraw(args.task_id))
+        ctx.services.measurement_changed()
         return Reply.note(messages.attestation_withdrawn(args.task_id, ctx.user_id))
     now = ctx.services.clock()
     attestations.attest(store, args.task_id, ctx.user_id, args.note, now)
+    ctx.services.measurement_changed()
     ends = attestations.expires_at(ctx.services.plan, Attestation(args.task_id, ctx.user_id, now))
     shown = ends.astimezone(ctx.services.settings.zone).strftime("%Y-%m-%d") if ends else None
     reply = Reply.note(messages.attested(args.task_id, ctx.user_id, shown))

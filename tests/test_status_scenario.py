@@ -118,3 +118,18 @@ def test_unreachable_cluster_keeps_the_bot_ready_and_named(make_carbon: Any, kub
     assert report["ready"] is True
     assert report["degraded"] == ["cluster"]
     assert "unreachable" in report["checks"]["cluster"]
+
+
+def test_repeated_status_is_answered_from_the_fresh_measurement_until_carbon_changes_something(
+        make_carbon: Any, platform: Any) -> None:
+    carbon = make_carbon(platform, CARBON_STATUS_CACHE_S="60")
+    carbon.slash("status")
+    platform.reset_requests()
+    carbon.slash("status")
+    carbon.slash("tasks p2")
+    assert platform.requests == []  # both answered from the measurement a moment ago
+    assert len(carbon.answers()) == 3
+    carbon.slash("attest dr-runbook reviewed with the team", user="U0BOB")
+    carbon.slash("status p5")
+    assert platform.requests, "an attestation must invalidate the cached measurement"
+    assert "attested by @U0BOB" in text_of(carbon.last_answer())
