@@ -166,3 +166,24 @@ def test_rbac_covers_every_call_the_bot_makes_and_no_more(carbon: Carbon, platfo
     assert sorted(set(BEYOND_THE_DEMO) - allowed) == []
     assert denied == [], f"calls the deployment's RBAC would deny: {denied}"
     assert unused == [], f"RBAC rules no flow uses: {unused}"
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl renders the real kustomization when installed")
+def test_the_optional_components_render_servicemonitor_and_vault_agent(tmp_path: Path) -> None:
+    """As README says: drop secret.yaml, add the components; the tokens then come from Vault Agent."""
+    shutil.copytree(DEPLOY, tmp_path / "deploy")
+    kustomization = tmp_path / "deploy" / "kustomization.yaml"
+    text = kustomization.read_text().replace("  - secret.yaml\n", "")
+    text = text.replace("# components:\n#   - components/servicemonitor",
+                        "components:\n  - components/servicemonitor\n  - components/vault-agent")
+    kustomization.write_text(text)
+    out = subprocess.run(["kubectl", "kustomize", str(tmp_path / "deploy")], capture_output=True, text=True,
+                         check=True).stdout
+    docs = [d for d in yaml.safe_load_all(out) if d]
+    assert "Secret" not in {d["kind"] for d in docs}
+    assert next(d for d in docs if d["kind"] == "ServiceMonitor")["spec"]["endpoints"][0]["path"] == "/metrics"
+    pod = next(d for d in docs if d["kind"] == "Deployment")["spec"]["template"]
+    assert pod["metadata"]["annotations"]["vault.hashicorp.com/agent-inject"] == "true"
+    container = pod["spec"]["containers"][0]
+    assert container["workingDir"] == "/vault/secrets"
+    assert [list(source) for source in container["envFrom"]] == [["configMapRef"]]  # the Secret reference is gone
