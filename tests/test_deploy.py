@@ -187,3 +187,11 @@ def test_the_optional_components_render_servicemonitor_and_vault_agent(tmp_path:
     container = pod["spec"]["containers"][0]
     assert container["workingDir"] == "/vault/secrets"
     assert [list(source) for source in container["envFrom"]] == [["configMapRef"]]  # the Secret reference is gone
+
+
+def test_the_settings_configmap_names_only_real_settings() -> None:
+    from bot.settings import Settings
+
+    known = {str(f.validation_alias) for f in Settings.model_fields.values()}
+    lines = [line for line in (DEPLOY / "settings.env").read_text().splitlines() if line and not line.startswith("#")]
+    assert {line.split("=", 1)[0] for line in lines} - known == set()
