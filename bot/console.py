@@ -101,6 +101,8 @@ class Console:
         text = render_text(blocks, self.buttons) if blocks else str(payload.get("text") or "")
         self.button_calls += [call] * (len(self.buttons) - before)
         label = {"ack": "", "response_url": ""}.get(source, f"[{source} {payload.get('channel', '')}] ")
+        if source == "chat.postMessage" and payload.get("thread_ts"):
+            label = f"  [thread {payload.get('channel', '')}] "
         self.say(f"{label}{text}" if text else f"{label}(empty)")
 
     def say(self, text: str) -> None:

@@ -25,8 +25,7 @@ MAX_BODY = 1 << 20
 class CarbonHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    # socketserver's default listen backlog is 5: a burst of 20 slash commands got connections reset (bench/ack.py).
-    request_queue_size = 128
+    request_queue_size = 128  # the stdlib's 5 resets connections when Slack retries a burst
 
 
 def make_server(host: str, port: int, *, app: App | None, metrics: Metrics, readiness: Readiness,

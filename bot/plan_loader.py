@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from bot.kinds import KindRegistry
 from bot.plan import Plan
 
 
@@ -24,11 +25,6 @@ class PlanError(Exception):
         self.source = source
         self.problems = problems
         super().__init__(f"{source}: " + "; ".join(problems))
-
-
-class KindRegistry(Protocol):
-    def params_model(self, kind: str) -> type[BaseModel] | None: ...
-    def names(self) -> list[str]: ...
 
 
 def format_loc(loc: Iterable[Any]) -> str:
@@ -53,7 +49,7 @@ def _errors(exc: ValidationError, prefix: str = "") -> list[str]:
     return problems
 
 
-def load_plan(path: Path, checks: KindRegistry, actions: KindRegistry | None = None) -> Plan:
+def load_plan(path: Path, checks: KindRegistry[Any], actions: KindRegistry[Any] | None = None) -> Plan:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -61,7 +57,7 @@ def load_plan(path: Path, checks: KindRegistry, actions: KindRegistry | None = N
     return parse_plan(text, checks, actions, source=str(path))
 
 
-def parse_plan(text: str, checks: KindRegistry, actions: KindRegistry | None = None, source: str = "plan") -> Plan:
+def parse_plan(text: str, checks: KindRegistry[Any], actions: KindRegistry[Any] | None = None, source: str = "plan") -> Plan:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -70,27 +66,24 @@ def parse_plan(text: str, checks: KindRegistry, actions: KindRegistry | None = N
         raise PlanError(source, [f"{where}not valid YAML ({getattr(exc, 'problem', None) or 'syntax error'})"]) from None
     if not isinstance(data, Mapping):
         raise PlanError(source, ["expected a mapping with `name` and `phases` at the top"])
-    problems = _kind_problems(data, checks, actions)
+    problems: list[str] = []
+    params = _kind_params_of_tasks(data, checks, actions, problems)
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
-        raise PlanError(source, _errors(exc) + [p for p, _ in problems if p]) from None
+        raise PlanError(source, _errors(exc) + problems) from None
     problems += _duplicate_ids(plan)
-    if any(problem for problem, _ in problems):
-        raise PlanError(source, [problem for problem, _ in problems if problem])
-    params = {key: value for _, (key, value) in ((p, kv) for p, kv in problems if kv)}
-    return plan.model_copy(update={
-        "check_params": {k[1]: v for k, v in params.items() if k[0] == "check"},
-        "action_params": {k[1]: v for k, v in params.items() if k[0] == "action"},
-    })
+    if problems:
+        raise PlanError(source, problems)
+    return plan.model_copy(update={"check_params": params["check"], "action_params": params["action"]})
 
 
-Found = tuple[str, tuple[tuple[str, str], Any] | None]
+def _kind_params_of_tasks(data: Mapping[str, Any], checks: KindRegistry[Any], actions: KindRegistry[Any] | None,
+                          problems: list[str]) -> dict[str, dict[str, Any]]:
+    """Validate each check's and action's own parameters on the raw data, so all errors come at once.
 
-
-def _kind_problems(data: Mapping[str, Any], checks: KindRegistry, actions: KindRegistry | None) -> list[Found]:
-    """Validate each check's and action's own parameters on the raw data, so all errors come at once."""
-    found: list[Found] = []
+    Returns the parsed parameters by part ("check", "action") and task id; appends to `problems`."""
+    params: dict[str, dict[str, Any]] = {"check": {}, "action": {}}
     phases = data.get("phases")
     for p, phase in enumerate(phases if isinstance(phases, list) else []):
         tasks = phase.get("tasks") if isinstance(phase, Mapping) else None
@@ -103,33 +96,32 @@ def _kind_problems(data: Mapping[str, Any], checks: KindRegistry, actions: KindR
                     continue
                 at = f"phases[{p}].tasks[{t}].{part}"
                 if registry is None:
-                    found.append((f"{at}: actions are not supported by this version", None))
+                    problems.append(f"{at}: actions are not supported by this version")
                     continue
                 raw = {k: v for k, v in spec.items() if k not in ("kind", "timeout_s")}
-                problems: list[str] = []
+                before = len(problems)
                 value = _kind_params(spec["kind"], raw, registry, at, problems)
-                found.extend((problem, None) for problem in problems)
-                if not problems:
-                    found.append(("", ((part, str(task.get("id"))), value)))
-    return found
+                if len(problems) == before:
+                    params[part][str(task.get("id"))] = value
+    return params
 
 
-def _duplicate_ids(plan: Plan) -> list[Found]:
-    found: list[Found] = []
+def _duplicate_ids(plan: Plan) -> list[str]:
+    found: list[str] = []
     seen: dict[str, str] = {}
     for p, phase in enumerate(plan.phases):
         if phase.id in seen:
-            found.append((f"phases[{p}].id: '{phase.id}' is already used at {seen[phase.id]}; ids must be unique", None))
+            found.append(f"phases[{p}].id: '{phase.id}' is already used at {seen[phase.id]}; ids must be unique")
         seen[phase.id] = f"phases[{p}]"
         for t, task in enumerate(phase.tasks):
             at = f"phases[{p}].tasks[{t}]"
             if task.id in seen:
-                found.append((f"{at}.id: '{task.id}' is already used at {seen[task.id]}; ids must be unique", None))
+                found.append(f"{at}.id: '{task.id}' is already used at {seen[task.id]}; ids must be unique")
             seen[task.id] = at
     return found
 
 
-def _kind_params(kind: str, raw: dict[str, Any], registry: KindRegistry, at: str, problems: list[str]) -> Any:
+def _kind_params(kind: str, raw: dict[str, Any], registry: KindRegistry[Any], at: str, problems: list[str]) -> Any:
     model = registry.params_model(kind)
     if model is None:
         problems.append(f"{at}.kind: unknown kind '{kind}'; known: {', '.join(sorted(registry.names()))}")

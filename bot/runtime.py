@@ -6,6 +6,7 @@ import secrets
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from typing import TextIO
 
 from pydantic import SecretStr
@@ -103,7 +104,7 @@ def console(settings: Settings, demo: bool, stdin: TextIO = sys.stdin, out: Text
                                   vault=platform.vault_client() if platform else None)
         session = Console(services, slack, secret, out=out)
         print("carbon console: type /carbon help, or `exit`. You are U0ALICE; `as U0BOB` switches.", file=out, flush=True)
-        for line in stdin:
+        for line in _lines(stdin, out):
             if not session.handle_line(line):
                 break
         session.close()
@@ -161,3 +162,18 @@ def check(settings: Settings, out: TextIO = sys.stdout) -> int:
     if not problems:
         print("all good: settings, plan, Slack, cluster and Vault", file=out)
     return 0 if not problems else 1
+
+
+def _lines(stdin: TextIO, out: TextIO) -> Iterator[str]:
+    """Input lines, with a prompt when a person is typing (a pipe gets none)."""
+    interactive = stdin.isatty()
+    while True:
+        if interactive:
+            print(f"{PROMPT}", end="", file=out, flush=True)
+        line = stdin.readline()
+        if not line:
+            return
+        yield line
+
+
+PROMPT = "carbon> "

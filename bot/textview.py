@@ -13,7 +13,8 @@ EMOJI = {
     ":white_check_mark:": "✔", ":large_yellow_circle:": "◐", ":red_circle:": "✖", ":grey_question:": "?",
     ":raised_hand:": "✋", ":memo:": "✎", ":warning:": "⚠", ":arrow_forward:": "▶", ":rotating_light:": "🚨",
     ":hourglass_flowing_sand:": "⌛", ":x:": "✖", ":no_entry:": "⛔", ":white_circle:": "○",
-    ":arrows_counterclockwise:": "↻",
+    ":arrows_counterclockwise:": "↻", ":alarm_clock:": "⏰", ":ballot_box_with_check:": "☑", ":gear:": "⚙",
+    ":leftwards_arrow_with_hook:": "↩", ":no_entry_sign:": "⛔", ":mag:": "🔍",
 }
 
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.cluster.gateway import ClusterGateway
 from bot.errors import Unavailable
+from bot.kinds import KindRegistry
 from bot.vault import VaultGateway
 
 
@@ -104,22 +105,5 @@ class ActionKind:
     doc: str = ""  # the RBAC verbs and Vault policy it needs
 
 
-class ActionRegistry:
-    """Action kinds by name; a fresh one per app (and per test)."""
-
-    def __init__(self, kinds: list[ActionKind] | tuple[ActionKind, ...] = ()) -> None:
-        self._kinds: dict[str, ActionKind] = {}
-        for kind in kinds:
-            if kind.name in self._kinds:
-                raise ValueError(f"action kind {kind.name!r} is registered twice")
-            self._kinds[kind.name] = kind
-
-    def get(self, name: str) -> ActionKind | None:
-        return self._kinds.get(name)
-
-    def params_model(self, name: str) -> type[BaseModel] | None:
-        kind = self._kinds.get(name)
-        return kind.params if kind else None
-
-    def names(self) -> list[str]:
-        return sorted(self._kinds)
+class ActionRegistry(KindRegistry[ActionKind]):
+    label = "action kind"

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.kinds import KindRegistry
+
 if TYPE_CHECKING:
     from bot.snapshot import Snapshot
 
@@ -64,27 +66,10 @@ class CheckKind:
     doc: str = ""
 
 
-class CheckRegistry:
-    """Check kinds by name; a fresh one per app (and per test), never a module-level singleton."""
+class CheckRegistry(KindRegistry[CheckKind]):
+    label = "check kind"
 
     def __init__(self, kinds: list[CheckKind] | tuple[CheckKind, ...] = ()) -> None:
-        self._kinds: dict[str, CheckKind] = {}
+        super().__init__(kinds)
         # Told (kind, state, seconds) after each check: the wiring points it at the metrics.
         self.observer: Callable[[str, str, float], None] | None = None
-        for kind in kinds:
-            self.add(kind)
-
-    def add(self, kind: CheckKind) -> None:
-        if kind.name in self._kinds:
-            raise ValueError(f"check kind {kind.name!r} is registered twice")
-        self._kinds[kind.name] = kind
-
-    def get(self, name: str) -> CheckKind | None:
-        return self._kinds.get(name)
-
-    def params_model(self, name: str) -> type[BaseModel] | None:
-        kind = self._kinds.get(name)
-        return kind.params if kind else None
-
-    def names(self) -> list[str]:
-        return sorted(self._kinds)

@@ -19,7 +19,7 @@ from bot.emulator import KubeEmulator
 
 class DemoPlatform:
     def __init__(self, *, extra_pods: int = 0, now: datetime | None = None) -> None:
-        self.kube = KubeEmulator()
+        self.kube = KubeEmulator(settle_workloads=True)  # so a restore run finishes in the demo
         self.bao = OpenBaoDevServer()
         self.extra_pods = extra_pods
         self.now = now

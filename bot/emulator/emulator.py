@@ -31,11 +31,13 @@ TOKEN = "carbon-emulator-token"  # any bearer token is accepted; this one only f
 class KubeEmulator:
     """An emulated kube-apiserver: `start()` it, point a client at `url`, seed with `add()`."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, settle_workloads: bool = False) -> None:
+        """`settle_workloads`: scaled Deployments/StatefulSets report every replica ready at once (for the demo)."""
         self.registry = ResourceRegistry()
         self.store = ObjectStore()
         self._api = Api(self.registry, self.store, lambda: self.url.removeprefix("http://"))
         self._ops = self._api.ops
+        self._ops.settle_workloads = settle_workloads
         self._failures = FailureInjector()
         self._log = RequestLog()
         self._server: EmulatorHTTPServer | None = None

@@ -40,6 +40,8 @@ PROTECTED_NAMESPACES = ("default", "kube-system", "kube-public")
 class Operations:
     """Verb implementations over an ObjectStore; raise ApiError for any API-level failure."""
 
+    settle_workloads = False
+
     def __init__(self, store: ObjectStore, registry: ResourceRegistry) -> None:
         self.store = store
         self.registry = registry
@@ -125,7 +127,25 @@ class Operations:
             return old
         if not status_only:
             validate(rt, new)
-        return new if dry_run else self.store.put(rt, new)
+        if dry_run:
+            return new
+        stored = self.store.put(rt, new)
+        if self.settle_workloads and not status_only and rt.plural in ("deployments", "statefulsets"):
+            stored = self._settle(rt, stored)
+        return stored
+
+    def _settle(self, rt: ResourceType, obj: Obj) -> Obj:
+        """What a kubelet and the workload controllers would do eventually, done at once: every replica ready.
+
+        Off by default (tests seed the status they need); the demo turns it on so a restore can be watched."""
+        replicas = int((obj.get("spec") or {}).get("replicas") or 0)
+        status = obj.get("status") or {}
+        if all(status.get(k) == replicas for k in ("replicas", "readyReplicas", "availableReplicas")):
+            return obj
+        settled = copy.deepcopy(obj)
+        settled["status"] = {**status, "replicas": replicas, "readyReplicas": replicas, "availableReplicas": replicas,
+                             "updatedReplicas": replicas, "observedGeneration": obj["metadata"].get("generation", 1)}
+        return self.store.put(rt, settled)
 
     def replace(self, rt: ResourceType, namespace: str | None, name: str, body: Any, *,
                 dry_run: bool = False, subresource: str | None = None) -> Obj:
