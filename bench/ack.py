@@ -1,7 +1,8 @@
 """Acknowledgement latency of `carbon serve` (HTTP mode) under 20 concurrent signed `/carbon status`.
 
-Starts a 5,000-pod emulated cluster and a fake Slack Web API in this process, `carbon serve` as a child
-process pointed at them, then fires rounds of 20 concurrent signed slash commands and times each HTTP
+Starts a 5,000-pod emulated cluster in a process of its own (bench/status.py's emulator child, so its JSON
+encoding does not hold this process's GIL while requests are timed), a fake Slack Web API in this process,
+`carbon serve` as a child process pointed at them, then fires rounds of 20 concurrent signed slash commands and times each HTTP
 answer (the ack). The ack must not wait for the cluster: the status itself is answered later through
 the response URL. Prints p50/p99/max; run with `.venv/bin/python bench/ack.py [--pods N] [--rounds R]`.
 """
@@ -21,8 +22,6 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bot.demo.seed import platform_objects
-from bot.emulator import KubeEmulator
 from bot.fakeslack import FakeSlack
 from bot.slack_requests import SignedRequests
 
@@ -61,9 +60,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="carbon-bench-"))
-    with KubeEmulator() as kube, FakeSlack() as slack:
-        kube.add_all(platform_objects(extra_pods=args.pods))
-        kubeconfig = kube.write_kubeconfig(workdir / "kubeconfig")
+    kubeconfig = workdir / "kubeconfig"
+    emulator = subprocess.Popen([sys.executable, str(Path(__file__).with_name("status.py")), "--serve", str(args.pods),
+                                 str(kubeconfig)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert emulator.stdout is not None and emulator.stdin is not None
+    emulator.stdout.readline()  # seeded, kubeconfig written
+    with FakeSlack() as slack:
         secret = secrets.token_hex(16)
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CARBON_", "VAULT_"))}
@@ -85,6 +87,9 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=20)
+            emulator.stdin.write("quit\n")
+            emulator.stdin.close()
+            emulator.wait(timeout=20)
     latencies.sort()
     p99 = latencies[max(0, round(0.99 * len(latencies)) - 1)]
     print(f"pods={args.pods} requests={len(latencies)} concurrency={args.concurrency}")

@@ -13,8 +13,9 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 import commands
-from bot.executor import recover_interrupted
+from bot.executor import is_leader, recover_interrupted
 from bot.services import Services
+from bot.slack_client import CountingWebClient
 from bot.slack_gateway import SlackPoster
 from bot.slack_notifier import SlackDirectory, SlackRunNotifier
 from bot.store_run_feed import StoreRunFeed
@@ -23,7 +24,8 @@ from commands import home, risk_buttons
 
 def slack_client(services: Services) -> WebClient:
     settings = services.settings
-    return WebClient(token=settings.secret("slack_bot_token"), base_url=settings.slack_api_url, timeout=10)
+    return CountingWebClient(token=settings.secret("slack_bot_token"), base_url=settings.slack_api_url, timeout=10,
+                             on_error=services.metrics.slack_error)
 
 
 def build_app(services: Services, *, listener_executor: Executor | None = None) -> App:
@@ -43,7 +45,17 @@ def build_app(services: Services, *, listener_executor: Executor | None = None) 
     risk_buttons.register(app, services)
     home.register(app, services)
     wire_runs(services, app.client)
+    wire_metrics(services)
     return app
+
+
+def wire_metrics(services: Services) -> None:
+    """Point the gateways' and checks' hooks at the metrics; runs, risks and leadership are read at scrape time."""
+    metrics = services.metrics
+    if services.cluster is not None:
+        services.cluster.on_error = metrics.kube_error
+    services.checks.observer = metrics.check_done
+    metrics.track(services.store, lambda: is_leader(services))
 
 
 def wire_runs(services: Services, client: WebClient) -> None:

@@ -19,6 +19,8 @@ class UserError(Exception):
 class Unavailable(Exception):
     """A source (cluster, Vault, Prometheus) could not answer; the reason is safe to show."""
 
+    status = ""  # what metrics label the failure by: an HTTP status, or timeout / unreachable / invalid
+
 
 def new_ref() -> str:
     """A short id that ties what the user saw to the log line with the traceback."""

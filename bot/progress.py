@@ -86,6 +86,14 @@ def _weighted(tasks: tuple[TaskProgress, ...] | list[TaskProgress]) -> float:
 
 
 def run_check(plan: Plan, task: Task, checks: CheckRegistry, snapshot: Snapshot) -> CheckResult:
+    started = time.monotonic()
+    result = _run_check(plan, task, checks, snapshot)
+    if checks.observer is not None:
+        checks.observer(task.check.kind, result.state.value, time.monotonic() - started)
+    return result
+
+
+def _run_check(plan: Plan, task: Task, checks: CheckRegistry, snapshot: Snapshot) -> CheckResult:
     kind = checks.get(task.check.kind)
     if kind is None:
         return CheckResult.unknown(f"no check kind {task.check.kind!r} in this version")

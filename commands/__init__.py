@@ -7,7 +7,6 @@ listener) and answers through `response_url`, so Slack's 3 seconds hold whatever
 from __future__ import annotations
 
 import difflib
-import hashlib
 import shlex
 from collections.abc import Mapping
 from typing import Any
@@ -22,6 +21,7 @@ from bot.services import Services
 from commands import approve, attest, buttons, digest, risks, rollback, run, runs, status, tasks
 from commands import help as help_command
 from commands.base import Command, Context, Reply
+from commands.request_log import log_request, request_id  # noqa: F401 (request_id: part of this package's API)
 
 log = structlog.get_logger(__name__)
 
@@ -105,14 +105,7 @@ class Dispatcher:
         """The one log line and metric per request: who, which subcommand, how it ended (never the text)."""
         known = subcommand if subcommand in self.commands else "unknown"
         self.services.metrics.commands.labels(known, outcome).inc()
-        log.info("slash_command", request_id=request_id(body), user=body.get("user_id", ""), subcommand=known,
-                 outcome=outcome, **extra)
-
-
-def request_id(body: dict[str, Any]) -> str:
-    """Stable across the ack and the work after it: both see the same trigger_id."""
-    seed = str(body.get("trigger_id") or body.get("user_id", "")) + str(body.get("team_id", ""))
-    return hashlib.sha256(seed.encode()).hexdigest()[:10]
+        log_request("slash_command", body, body.get("user_id", ""), known, outcome, **extra)
 
 
 def _first_word(body: dict[str, Any]) -> str:

@@ -16,6 +16,7 @@ from slack_bolt import Ack, App, Respond
 from bot.errors import Unavailable, UserError, describe_failure, new_ref
 from bot.run_flow import decide_run, rollback
 from bot.services import Services
+from commands.request_log import log_request
 
 log = structlog.get_logger(__name__)
 
@@ -24,17 +25,20 @@ def _ack(ack: Ack) -> None:
     ack()
 
 
-def _worker(services: Services, act: Callable[[Services, str, str], str]) -> Callable[..., None]:
+def _worker(services: Services, action_id: str, act: Callable[[Services, str, str], str]) -> Callable[..., None]:
     def work(body: dict[str, Any], respond: Respond) -> None:
         user = (body.get("user") or {}).get("id", "")
         run_id = str(((body.get("actions") or [{}])[0]).get("value", ""))
+        outcome = "ok"
         try:
             text = act(services, run_id, user)
         except Exception as exc:
             ref = new_ref()
-            if not isinstance(exc, UserError | Unavailable):
+            outcome = "refused" if isinstance(exc, UserError | Unavailable) else "error"
+            if outcome == "error":
                 log.exception("button_failed", ref=ref, run=run_id)
             text = describe_failure(exc, ref)
+        log_request("button_click", body, user, action_id, outcome, run=run_id)
         respond(text=text, response_type="ephemeral", replace_original=False)
     return work
 
@@ -46,4 +50,4 @@ def register(app: App, services: Services) -> None:
         "carbon.rollback": lambda s, run_id, user: rollback(s, run_id, user),
     }
     for action_id, act in actions.items():
-        app.action(action_id)(ack=_ack, lazy=[_worker(services, act)])
+        app.action(action_id)(ack=_ack, lazy=[_worker(services, action_id, act)])

@@ -13,10 +13,12 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.errors import new_ref
 from bot.render_home import render_home
 from bot.risks import scan
 from bot.run_feed import run_feed
 from bot.services import Services
+from commands.request_log import log_request
 
 log = structlog.get_logger(__name__)
 RECENT_RUNS = 10
@@ -36,7 +38,7 @@ def register(app: App, services: Services) -> None:
     def ack(ack: Ack) -> None:
         ack()
 
-    def publish(event: dict[str, Any], client: WebClient) -> None:
+    def publish(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
         user_id = str(event.get("user", ""))
@@ -44,5 +46,11 @@ def register(app: App, services: Services) -> None:
             client.views_publish(user_id=user_id, view=home_view(services))
         except SlackApiError as exc:
             log.warning("home_publish_failed", user=user_id, error=exc.response.get("error", "error"))
+            log_request("app_home_opened", body, user_id, "home", "error")
+            return
+        except Exception:
+            log_request("app_home_opened", body, user_id, "home", "error", ref=new_ref(), exc_info=True)
+            return
+        log_request("app_home_opened", body, user_id, "home", "ok")
 
     app.event("app_home_opened")(ack=ack, lazy=[publish])

@@ -19,16 +19,18 @@ from bot.render_risks import ACK, SNOOZE, render_alert
 from bot.services import Services
 from bot.slack_gateway import SlackPoster
 from bot.store import Store
+from commands.request_log import log_request
 
 Mark = Callable[[Store, str, str, datetime], alerts.Alert | None]
 
 
-def _handler(services: Services, mark: Mark) -> Callable[..., None]:
+def _handler(services: Services, action_id: str, mark: Mark) -> Callable[..., None]:
     def work(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         fingerprint = str(body["actions"][0].get("value", ""))
         user_id = body["user"]["id"]
         now = services.clock()
         alert = mark(services.store, fingerprint, user_id, now)
+        log_request("button_click", body, user_id, action_id, "ok" if alert else "refused", risk=fingerprint)
         if alert is None:
             respond(text=messages.unknown_alert(), response_type="ephemeral", replace_original=False)
             return
@@ -48,5 +50,5 @@ def _ack(ack: Ack) -> None:
 
 
 def register(app: App, services: Services) -> None:
-    app.action(ACK)(ack=_ack, lazy=[_handler(services, alerts.acknowledge)])
-    app.action(SNOOZE)(ack=_ack, lazy=[_handler(services, alerts.snooze)])
+    app.action(ACK)(ack=_ack, lazy=[_handler(services, ACK, alerts.acknowledge)])
+    app.action(SNOOZE)(ack=_ack, lazy=[_handler(services, SNOOZE, alerts.snooze)])

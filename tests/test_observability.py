@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
+import hvac
 import pytest
 
-from bot import logs
+from bot import alerts, logs
+from bot.credentials import KV_MOUNT
+from bot.demo.seed import seed_vault
+from bot.emulator import KubeEmulator
+from bot.render_risks import ACK, SNOOZE
+from jobs.risk_scan import risk_scan_job
 from tests.fixtures.bot import Carbon
+from tests.runs.helpers import click, request, state
+from tests.test_home import home_opened
 
 
 @pytest.fixture
@@ -42,3 +51,48 @@ def test_commands_are_counted_by_subcommand_and_outcome(carbon: Carbon) -> None:
     assert 'carbon_commands_total{outcome="ok",subcommand="status"} 1.0' in exposition
     assert 'carbon_commands_total{outcome="refused",subcommand="status"} 1.0' in exposition
     assert 'carbon_commands_total{outcome="ok",subcommand="help"} 1.0' in exposition
+
+
+CANARIES = {"superset-config": {"DATABASE_PASSWORD": "CANARY-51a2-superset-db"},
+            "minio-config": {"MINIO_ROOT_PASSWORD": "CANARY-62b3-minio-root"}}
+VAULT_CANARY = "CANARY-73c4-vault-only"
+
+
+def test_buttons_and_app_home_log_one_line_each_and_no_secret_value_is_logged(
+        make_carbon: Any, platform: KubeEmulator, vault_client: hvac.Client, json_logs: None,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A full migration (request, two approvals, rollback), a risk scan and its buttons, App Home: JSON logs only."""
+    seed_vault(vault_client)
+    vault_client.secrets.kv.v2.create_or_update_secret(path="carbon/canary", secret={"TOKEN": VAULT_CANARY},
+                                                       mount_point=KV_MOUNT)
+    for name, data in CANARIES.items():
+        cm = platform.get("configmaps", name, "data-platform")
+        platform.add({**cm, "data": {**cm["data"], **data}})
+    carbon = make_carbon(platform)
+    capsys.readouterr()
+
+    run = request(carbon, "secrets-migration")
+    click(carbon, "carbon.approve", run, "U0BOB")
+    click(carbon, "carbon.approve", run, "U0BOB")  # a second click by the same approver is refused
+    click(carbon, "carbon.approve", run, "U0CAROL")
+    assert state(carbon, run) == "succeeded"
+    click(carbon, "carbon.rollback", run, "U0BOB")
+    assert state(carbon, run) == "rolled_back"
+    risk_scan_job(carbon.services, carbon.services.clock())
+    alert = alerts.alerts(carbon.services.store)[0]
+    carbon.click(ACK, alert.fingerprint, "U0DAVE", message_ts=alert.ts)
+    carbon.click(SNOOZE, alert.fingerprint, "U0DAVE", message_ts=alert.ts)
+    home_opened(carbon, "U0ALICE")
+
+    err = capsys.readouterr().err
+    lines = log_lines(err)
+    clicks = [(x["user"], x["subcommand"], x["outcome"]) for x in lines if x.get("event") == "button_click"]
+    assert clicks == [("U0BOB", "carbon.approve", "ok"), ("U0BOB", "carbon.approve", "refused"),
+                      ("U0CAROL", "carbon.approve", "ok"), ("U0BOB", "carbon.rollback", "ok"),
+                      ("U0DAVE", ACK, "ok"), ("U0DAVE", SNOOZE, "ok")]
+    homes = [x for x in lines if x.get("event") == "app_home_opened"]
+    assert [(x["user"], x["subcommand"], x["outcome"]) for x in homes] == [("U0ALICE", "home", "ok")]
+    assert all(len(str(x["request_id"])) == 10 for x in lines if "request_id" in x)
+    assert all(line.startswith("{") for line in err.splitlines() if line.strip()), "every log line is JSON"
+    for value in [v for data in CANARIES.values() for v in data.values()] + [VAULT_CANARY, "demo-superset-db-pass"]:
+        assert value not in err

@@ -9,6 +9,7 @@ never passed on.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import urllib3
@@ -28,6 +29,8 @@ class ClusterGateway:
         self.api = api_client
         self.timeout_s = timeout_s
         self.page_size = page_size
+        # Told (verb, resource, status) of every failed call: the wiring points it at the error counter.
+        self.on_error: Callable[[str, str, str], None] | None = None
 
     @property
     def host(self) -> str:
@@ -70,7 +73,13 @@ class ClusterGateway:
 
     def with_timeout(self, timeout_s: float) -> ClusterGateway:
         """The same client with another request timeout (leader election must answer well within a lease)."""
-        return ClusterGateway(self.api, timeout_s=timeout_s, page_size=self.page_size)
+        other = ClusterGateway(self.api, timeout_s=timeout_s, page_size=self.page_size)
+        other.on_error = self._report  # this gateway's hook at call time: wiring after the copy still counts
+        return other
+
+    def _report(self, verb: str, resource: str, status: str) -> None:
+        if self.on_error is not None:
+            self.on_error(verb, resource, status)
 
     # -- writes: each takes dry_run, which asks the server to validate and answer without persisting (dryRun=All)
     def create(self, plural: str, obj: dict[str, Any], *, dry_run: bool = False) -> dict[str, Any]:
@@ -100,6 +109,17 @@ class ClusterGateway:
 
     def request(self, method: str, rtype: ResourceType, path: str, *, query: list[tuple[str, Any]] | None = None,
                 body: Any = None, content_type: str = JSON, verb: str = "") -> dict[str, Any]:
+        verb = verb or method.lower()
+        try:
+            return self._call(method, rtype, path, query, body, content_type, verb)
+        except Unavailable as exc:
+            expected = verb == "get" and exc.status == "404"  # `get` answers None for a missing object
+            if not expected:
+                self._report(verb, rtype.plural, exc.status)
+            raise
+
+    def _call(self, method: str, rtype: ResourceType, path: str, query: list[tuple[str, Any]] | None, body: Any,
+              content_type: str, verb: str) -> dict[str, Any]:
         headers = {"Accept": JSON}
         if body is not None:
             headers["Content-Type"] = content_type
@@ -111,17 +131,18 @@ class ClusterGateway:
             response = self.api.call_api(*serialized, _request_timeout=self.timeout_s)
             data = response.read()
         except ApiException as exc:
-            raise _unavailable(exc.status, verb or method.lower(), rtype, path) from None
+            raise _unavailable(exc.status, verb, rtype, path) from None
         except urllib3.exceptions.TimeoutError:
-            raise Unavailable(f"the cluster did not answer within {self.timeout_s:g}s") from None
+            raise _status(Unavailable(f"the cluster did not answer within {self.timeout_s:g}s"), "timeout") from None
         except (urllib3.exceptions.HTTPError, OSError):
-            raise Unavailable("the cluster API is unreachable") from None
+            raise _status(Unavailable("the cluster API is unreachable"), "unreachable") from None
         if not 200 <= response.status <= 299:
-            raise _unavailable(response.status, verb or method.lower(), rtype, path)
+            raise _unavailable(response.status, verb, rtype, path)
         try:
             return json.loads(data) if data else {}
         except ValueError:
-            raise Unavailable(f"the cluster answered {verb} {rtype.plural} with something that is not JSON") from None
+            raise _status(Unavailable(f"the cluster answered {verb} {rtype.plural} with something that is not JSON"),
+                          "invalid") from None
 
 
 PATCH_TYPES = {"merge": "application/merge-patch+json", "strategic": "application/strategic-merge-patch+json",
@@ -140,7 +161,17 @@ class Conflict(Unavailable):
     pass
 
 
+def _status(exc: Unavailable, status: str) -> Unavailable:
+    """Tag the error with what the metrics label it by (the HTTP status, or timeout / unreachable / invalid)."""
+    exc.status = status
+    return exc
+
+
 def _unavailable(status: int, verb: str, rtype: ResourceType, path: str) -> Unavailable:
+    return _status(_reason(status, verb, rtype, path), str(status))
+
+
+def _reason(status: int, verb: str, rtype: ResourceType, path: str) -> Unavailable:
     what = f"{verb} {rtype.plural}"
     if status == 401:
         return Unavailable(f"the cluster refused our credentials ({what}: 401 Unauthorized)")
