@@ -4,6 +4,7 @@ Plan: enable `auth/<path>` when it is not mounted; write `auth/<path>/config` wh
 (or CA) differs. Workloads then log in with their ServiceAccount token against the roles
 `migrate_secrets` creates. No rollback: disabling an auth method would cut off every workload using it.
 
+Needs RBAC: `get` configmaps (the published cluster CA).
 Needs Vault policy: `sys/auth` read (sudo), `sys/auth/<path>` create/update (sudo),
 `auth/<path>/config` read/create/update.
 """
@@ -21,18 +22,28 @@ class VaultKubernetesAuthParams(Params):
     path: str = Field("kubernetes", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
     kubernetes_host: str = "https://kubernetes.default.svc"
     kubernetes_ca_cert: str | None = None
+    # Where the cluster's CA is published (every namespace has kube-root-ca.crt); used when kubernetes_ca_cert is
+    # not given, so Vault running outside the cluster can verify it. Not found: Vault uses its pod's own CA.
+    ca_configmap: str = Field("default/kube-root-ca.crt", pattern=r"^[a-z0-9-]+/[a-z0-9.-]+$")
 
 
-def _config(params: VaultKubernetesAuthParams) -> dict[str, Any]:
+def _config(params: VaultKubernetesAuthParams, ctx: ActionContext) -> dict[str, Any]:
     config: dict[str, Any] = {"kubernetes_host": params.kubernetes_host}
-    if params.kubernetes_ca_cert:
-        config["kubernetes_ca_cert"] = params.kubernetes_ca_cert
+    ca = params.kubernetes_ca_cert or _published_ca(params, ctx)
+    if ca:
+        config["kubernetes_ca_cert"] = ca
     return config
+
+
+def _published_ca(params: VaultKubernetesAuthParams, ctx: ActionContext) -> str | None:
+    namespace, name = params.ca_configmap.split("/", 1)
+    found = ctx.kube().get("configmaps", name, namespace) if ctx.cluster is not None else None
+    return str(((found or {}).get("data") or {}).get("ca.crt") or "") or None
 
 
 def _configured(params: VaultKubernetesAuthParams, ctx: ActionContext) -> bool:
     current = ctx.secrets().read(f"auth/{params.path}/config") or {}
-    return all(current.get(k) == v for k, v in _config(params).items())
+    return all(str(current.get(k, "")).strip() == str(v).strip() for k, v in _config(params, ctx).items())
 
 
 def plan(params: VaultKubernetesAuthParams, ctx: ActionContext) -> ActionPlan:
@@ -52,7 +63,7 @@ def apply(params: VaultKubernetesAuthParams, planned: ActionPlan, ctx: ActionCon
         if change.op == "enable" and params.path not in vault.auth_methods():
             vault.enable_auth("kubernetes", params.path)
         elif change.op == "configure":
-            vault.write(f"auth/{params.path}/config", _config(params))
+            vault.write(f"auth/{params.path}/config", _config(params, ctx))
         ctx.step(change)
 
 

@@ -126,6 +126,30 @@ CONSUMERS = {  # deployment -> the ConfigMap it reads with envFrom
 }
 
 
+# The cluster CA every namespace carries (as kube-root-ca.crt): a throwaway self-signed certificate whose key
+# was discarded; Vault's Kubernetes auth is configured with it when Vault runs outside the cluster (the demo).
+DEMO_CLUSTER_CA = """-----BEGIN CERTIFICATE-----
+MIIDEzCCAfugAwIBAgIUT8WY22IRrolAOi+ewfogIgKA3Y8wDQYJKoZIhvcNAQEL
+BQAwGTEXMBUGA1UEAwwOY2FyYm9uLXRlc3QtY2EwHhcNMjYxMTI3MDQ1ODM2WhcN
+MzYxMTI0MDQ1ODM2WjAZMRcwFQYDVQQDDA5jYXJib24tdGVzdC1jYTCCASIwDQYJ
+KoZIhvcNAQEBBQADggEPADCCAQoCggEBAMuz55rkWA7tm+37cVie4wlMyeSbrTdK
+SCniSegHd5HoNPgPwQtYUx56RTBe947gDNGpKikl4W4kM9c3fb537NK2MfkwgS5B
+3ZrJ6BEMcfaIUPgA38IqS54ApMiHssOsFYr8BGIUuQVOSqImbN7mzMgKnRg9+Cvi
+k5NL7+jZfzWRHkIfzOmV1+Q0O9fP8B9gziR4CJNln9kTP2a33H7EWGF+H1TorcnY
+v1rLnoHFMvsJcl5Xe6+noHi6WXqmM6JZiiF7Fryvwx4MomlaejH9b5I1waSFsAx2
+OIW4OOo3Te6S0h8YKgLz8ak8ZzESvlvefsK9ZF26E2LpE35vC2AHwz0CAwEAAaNT
+MFEwHQYDVR0OBBYEFBlB6GycR+BkZNv6LutOczIxduCtMB8GA1UdIwQYMBaAFBlB
+6GycR+BkZNv6LutOczIxduCtMA8GA1UdEwEB/wQFMAMBAf8wDQYJKoZIhvcNAQEL
+BQADggEBAIzGo0uxtY8xYTr81rXZEcQp4cODYbSaH4L7BA5KQ1gZv/SfnY+tU6EH
+C34xufhbBiprPB8y1fZzYlkZb3IPZzleXIimkn72potn+b44Fnd9hQPpk8C4/xyG
+dirquerFFuYt9IPHbAD19AAXvpZT6zzfSThXMbBnKvvLFshZMVKBDV/l3uTiEx8h
+JPFn7EcRm7t1z8M6jXYiaqK5JJfZL8Vg1ucHgT98jGbDNzWEwavM2cq85ghB8/ko
+6ZHwywZdYfzdeiUgRfvR52gsL1y6bwksVq7SiePBO7F2rs6n5LWqjUz/pOkYekNk
+ogDo+DdrB4g6R9ZeXoyS9Sq3vn4CkdI=
+-----END CERTIFICATE-----
+"""
+
+
 def platform_objects(now: datetime | None = None, extra_pods: int = 0) -> list[dict[str, Any]]:
     """Every object of the demo platform; `extra_pods` adds healthy pods (and their neighbours) for benchmarks."""
     now = now or datetime.now(UTC)
@@ -158,6 +182,7 @@ def platform_objects(now: datetime | None = None, extra_pods: int = 0) -> list[d
                  "spec": {"acme": {"server": "https://acme-v02.api.letsencrypt.org/directory"}},
                  "status": {"conditions": [{"type": "Ready", "status": "True"}]}})
     objs += [configmap("data-platform", name, data) for name, data in CREDENTIAL_CONFIGMAPS.items()]
+    objs.append(configmap("default", "kube-root-ca.crt", {"ca.crt": DEMO_CLUSTER_CA}))
     objs += security_objects(objs)
     objs += _filler(extra_pods)
     return objs
