@@ -19,6 +19,14 @@ class UserError(Exception):
 class Unavailable(Exception):
     """A source (cluster, Vault, Prometheus) could not answer; the reason is safe to show."""
 
+
+class SlackFailed(Unavailable):
+    """Slack refused or did not answer a Web API call; `code` is Slack's error code (e.g. not_in_channel)."""
+
+    def __init__(self, method: str, code: str) -> None:
+        self.method, self.code = method, code
+        super().__init__(f"Slack refused {method} ({code})")
+
     status = ""  # what metrics label the failure by: an HTTP status, or timeout / unreachable / invalid
 
 

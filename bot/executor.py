@@ -17,7 +17,7 @@ import structlog
 from bot import messages
 from bot.actions.base import ActionContext, ActionKind, ActionPlan
 from bot.approvals import decisions
-from bot.errors import Unavailable, UserError, describe_failure, new_ref
+from bot.errors import SlackFailed, Unavailable, UserError, describe_failure, new_ref
 from bot.render import fallback_text
 from bot.render_runs import RunView, render_run
 from bot.runs import Run, RunState, get_run, note, runs_in, transition
@@ -63,12 +63,23 @@ def refresh(services: Services, run_id: str) -> Run:
     run = get_run(services.store, run_id)
     assert run is not None
     blocks = render_run(view(services, run))
-    notifier(services).update(run.channel, run.ts, blocks, fallback_text(blocks))
+    try:
+        notifier(services).update(run.channel, run.ts, blocks, fallback_text(blocks))
+    except SlackFailed as exc:
+        slack_failed(services, run, exc)
     return run
 
 
 def say(services: Services, run: Run, text: str) -> None:
-    notifier(services).reply(run.channel, run.ts, text)
+    try:
+        notifier(services).reply(run.channel, run.ts, text)
+    except SlackFailed as exc:
+        slack_failed(services, run, exc)
+
+
+def slack_failed(services: Services, run: Run, exc: SlackFailed) -> None:
+    """The run went on; its message did not follow. The audit log says so (and `/carbon runs` shows the state)."""
+    note(services.store, run.id, "carbon", "run.slack_failed", {"method": exc.method, "error": exc.code})
 
 
 class ThreadReport:

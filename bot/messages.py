@@ -243,3 +243,9 @@ def not_allowed_to_roll_back(run_id: str) -> str:
 
 def run_approved_queued(run_id: str) -> str:
     return f"`{run_id}` is approved; the leading Carbon replica executes it within seconds."
+
+
+def approval_not_posted(run_id: str, channel: str, code: str) -> str:
+    hint = " Invite the bot to the channel (`/invite @carbon`)." if code in ("not_in_channel", "channel_not_found") else ""
+    return (f"Slack refused the approval request for `{run_id}` in <#{channel}> ({code}), so the run was ended "
+            f"and nothing will change.{hint} Then `/carbon run` it again.")

@@ -10,12 +10,12 @@ from __future__ import annotations
 from bot import messages
 from bot.actions.base import ActionPlan
 from bot.approvals import Decision, Directory, Verdict, approvers_for, decide, decisions, may_request
-from bot.errors import Unavailable, UserError
+from bot.errors import SlackFailed, Unavailable, UserError
 from bot.executor import compute_plan, execute, expire_if_due, is_leader, notifier, refresh, rollback_run, view
 from bot.plan import Task
 from bot.render import fallback_text
 from bot.render_runs import render_run
-from bot.runs import Run, RunState, create_run, get_run, set_message
+from bot.runs import Run, RunState, create_run, get_run, set_message, transition
 from bot.services import Services
 
 
@@ -52,7 +52,13 @@ def request_run(services: Services, task: Task, user: str) -> tuple[Run | None, 
                      required=task.approval.required, ttl_hours=task.approval.ttl_hours, plan_hash=planned.hash,
                      plan=planned.to_json(), now=services.clock())
     blocks = render_run(view(services, run))
-    ts = notifier(services).post(channel, blocks, fallback_text(blocks))
+    try:
+        ts = notifier(services).post(channel, blocks, fallback_text(blocks))
+    except SlackFailed as exc:
+        # Nobody can see (or click) a request that was never posted: end it here, say why, keep the record.
+        transition(services.store, run.id, RunState.REQUESTED, RunState.EXPIRED, actor="carbon", now=services.clock(),
+                   detail={"reason": "approval request not posted", "slack_error": exc.code})
+        raise UserError(messages.approval_not_posted(run.id, channel, exc.code)) from None
     set_message(services.store, run.id, channel, ts)
     return get_run(services.store, run.id), messages.run_requested(run.id, channel, len(planned.changes))
 

@@ -1,7 +1,8 @@
 """The Slack side of a run: post the approval request, update it in place, reply in its thread.
 
-A gateway (it holds the WebClient) so the run domain never imports slack_sdk. A Slack failure is
-logged and swallowed: the run's state and audit log in SQLite are the record, Slack is the view.
+A gateway (it holds the WebClient) so the run domain never imports slack_sdk. A Slack failure becomes
+`SlackFailed` with Slack's error code; the run flow records it in the audit log and tells the user (the
+run's state in SQLite is the record, Slack is the view).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import structlog
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.errors import SlackFailed
+
 log = structlog.get_logger(__name__)
 
 
@@ -20,29 +23,29 @@ class SlackRunNotifier:
         self.client = client
 
     def post(self, channel: str, blocks: list[dict[str, Any]], text: str) -> str:
-        """Returns the message ts ("" when Slack refused)."""
-        try:
-            answer = self.client.chat_postMessage(channel=channel, blocks=blocks, text=text)
-        except (SlackApiError, OSError) as exc:
-            log.warning("slack_post_failed", error=type(exc).__name__)
-            return ""
+        """Returns the message ts; raises SlackFailed when Slack refused."""
+        answer = _call("chat.postMessage", lambda: self.client.chat_postMessage(channel=channel, blocks=blocks, text=text))
         return str(answer.get("ts") or "")
 
     def update(self, channel: str, ts: str, blocks: list[dict[str, Any]], text: str) -> None:
-        if not channel or not ts:
-            return
-        try:
-            self.client.chat_update(channel=channel, ts=ts, blocks=blocks, text=text)
-        except (SlackApiError, OSError) as exc:
-            log.warning("slack_update_failed", error=type(exc).__name__)
+        if channel and ts:
+            _call("chat.update", lambda: self.client.chat_update(channel=channel, ts=ts, blocks=blocks, text=text))
 
     def reply(self, channel: str, ts: str, text: str) -> None:
-        if not channel or not ts:
-            return
-        try:
-            self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text)
-        except (SlackApiError, OSError) as exc:
-            log.warning("slack_reply_failed", error=type(exc).__name__)
+        if channel and ts:
+            _call("chat.postMessage", lambda: self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text))
+
+
+def _call(method: str, fn: Any) -> Any:
+    try:
+        return fn()
+    except SlackApiError as exc:
+        code = str(exc.response.get("error") or "error")
+        log.warning("slack_call_failed", method=method, error=code)
+        raise SlackFailed(method, code) from None
+    except OSError:
+        log.warning("slack_call_failed", method=method, error="unreachable")
+        raise SlackFailed(method, "unreachable") from None
 
 
 class SlackDirectory:
