@@ -55,7 +55,7 @@ def view(services: Services, run: Run) -> RunView:
     done = bool((run.outcome or {}).get("done"))
     can = services.actions.get(run.action) is not None and kind_of(services, run).rollback is not None
     return RunView(run, task.title if task else run.task_id, decisions(services.store, run.id),
-                   can and (done or run.state == S.INTERRUPTED))
+                   can and (done or run.state == S.INTERRUPTED), services.settings.zone)
 
 
 def refresh(services: Services, run_id: str) -> Run:
@@ -114,19 +114,29 @@ def compute_plan(services: Services, task_id: str, action: str) -> ActionPlan:
     return kind_of(services, action).plan(services.plan.action_params[task_id], ActionContext(services.cluster, services.vault))
 
 
+def executing(services: Services) -> set[str]:
+    """Runs this process is executing or rolling back now: a re-won Lease must not call them interrupted."""
+    found: set[str] = services.extras.setdefault("executing", set())
+    return found
+
+
 def execute(services: Services, run_id: str, actor: str) -> Run:
+    executing(services).add(run_id)
     try:
         return _execute(services, run_id, actor)
     finally:
+        executing(services).discard(run_id)
         services.measurement_changed()  # the cluster changed under the checks: the next status measures again
 
 
 def _execute(services: Services, run_id: str, actor: str) -> Run:
     run = get_run(services.store, run_id)
     assert run is not None
-    kind = kind_of(services, run)
-    params = services.plan.action_params[run.task_id]
     try:
+        kind = kind_of(services, run)
+        if run.task_id not in services.plan.action_params:
+            raise UserError(messages.task_left_the_plan(run.task_id))
+        params = services.plan.action_params[run.task_id]
         fresh = kind.plan(params, ActionContext(services.cluster, services.vault))
     except Exception as exc:
         return _end(services, run, S.APPROVED, S.FAILED, actor, exc, ActionPlan.from_json(run.plan), [])
@@ -163,16 +173,19 @@ def _end(services: Services, run: Run, frm: RunState, to: RunState, actor: str, 
     reason = describe_failure(exc, ref)
     outcome = {"reason": reason, "done": [c.line() for c in planned.changes if c.key in done],
                "not_done": [c.line() for c in planned.changes if c.key not in done]}
-    transition(services.store, run.id, frm, to, actor=actor, now=services.clock(), outcome=outcome,
-               detail={"reason": reason, "done": len(outcome["done"]), "not_done": len(outcome["not_done"])})
-    say(services, run, messages.step_failed(reason) + "\n" + messages.done_and_not_done(outcome["done"], outcome["not_done"]))
-    return refresh(services, run.id)
+    if transition(services.store, run.id, frm, to, actor=actor, now=services.clock(), outcome=outcome,
+                  detail={"reason": reason, "done": len(outcome["done"]), "not_done": len(outcome["not_done"])}):
+        say(services, run, messages.step_failed(reason) + "\n" + messages.done_and_not_done(outcome["done"], outcome["not_done"]))
+        return refresh(services, run.id)
+    return (get_run(services.store, run.id) or run)  # another executor ended it first: its words stand
 
 
 def rollback_run(services: Services, run_id: str, actor: str) -> Run:
+    executing(services).add(run_id)
     try:
         return _rollback_run(services, run_id, actor)
     finally:
+        executing(services).discard(run_id)
         services.measurement_changed()
 
 
@@ -210,7 +223,13 @@ def execute_approved(services: Services, now: datetime | None = None) -> list[st
     """The leader's job: execute runs approved on a replica that was not leading (the CAS in `execute` keeps it once)."""
     if not is_leader(services):
         return []
-    return [execute(services, run.id, "carbon").id for run in runs_in(services.store, S.APPROVED)]
+    done = []
+    for run in runs_in(services.store, S.APPROVED):
+        try:
+            done.append(execute(services, run.id, "carbon").id)
+        except Exception:  # one broken run must not stop the others; execute records what it can
+            log.exception("execute_approved_failed", run=run.id)
+    return done
 
 
 def recover_interrupted(services: Services) -> list[str]:
@@ -218,6 +237,8 @@ def recover_interrupted(services: Services) -> list[str]:
     and its thread says so. Approved runs that never started are executed by `execute_approved` instead."""
     found = []
     for run in runs_in(services.store, S.RUNNING, S.ROLLING_BACK):
+        if run.id in executing(services):
+            continue  # this process is still on it (the Lease was lost and won back meanwhile)
         steps = [e["detail"].get("step", "") for e in reversed(services.store.audit_entries(run.id, limit=500))
                  if e["action"] == "run.step"]
         outcome = {"reason": "interrupted: the bot stopped during the run", "done": steps, "not_done": []}

@@ -18,9 +18,6 @@ def usage_error(problem: str, usage: str) -> str:
     return f"{problem}\nUsage: `{usage}`"
 
 
-def bad_quoting() -> str:
-    return "That command has an unclosed quote. Close it, or leave quotes out."
-
 
 def unknown_phase(phase_id: str, known: Sequence[str]) -> str:
     return f"There is no phase `{phase_id}` in the plan. Phases: {', '.join(f'`{p}`' for p in known)}."
@@ -237,9 +234,6 @@ def rollback_started(run_id: str) -> str:
     return f"Rolling back run `{run_id}`; steps follow in its thread."
 
 
-def not_allowed_to_roll_back(run_id: str) -> str:
-    return f"Only the requester or an approver can roll back run `{run_id}`."
-
 
 def run_approved_queued(run_id: str) -> str:
     return f"`{run_id}` is approved; the leading Carbon replica executes it within seconds."
@@ -249,3 +243,16 @@ def approval_not_posted(run_id: str, channel: str, code: str) -> str:
     hint = " Invite the bot to the channel (`/invite @carbon`)." if code in ("not_in_channel", "channel_not_found") else ""
     return (f"Slack refused the approval request for `{run_id}` in <#{channel}> ({code}), so the run was ended "
             f"and nothing will change.{hint} Then `/carbon run` it again.")
+
+
+def task_left_the_plan(task_id: str) -> str:
+    return f"task `{task_id}` (or its action) is no longer in the plan, so the run cannot execute"
+
+
+def not_allowed_to_roll_back_alone(run_id: str) -> str:
+    return (f"A rollback of `{run_id}` changes the cluster too, so it needs an approver of its task other than the "
+            "requester (CARBON_APPROVERS, narrowed by the task's approvers).")
+
+
+def not_leader_retry(run_id: str) -> str:
+    return f"This Carbon replica is not the leader, so it cannot roll back `{run_id}` now; try again in a few seconds."

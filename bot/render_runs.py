@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from bot.render import Block, clip_lines, context, header, section
 from bot.runs import Run, RunState
@@ -34,11 +34,12 @@ class RunView:
     task_title: str
     decisions: Sequence[dict[str, str]]
     can_roll_back: bool
-    zone_name: str = "UTC"
+    zone: tzinfo = UTC
 
 
-def _when(at: datetime) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC")
+def _when(at: datetime, zone: tzinfo) -> str:
+    """Dates as the team reads them: in CARBON_TIMEZONE, with the zone's abbreviation."""
+    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
@@ -64,7 +65,8 @@ def render_run(view: RunView) -> list[Block]:
     lines = [f"approvals {len(approved)}/{run.required}" + (f": {', '.join(approved)}" if approved else "")]
     if rejected:
         lines.append(f"rejected by {', '.join(rejected)}")
-    lines.append(f"expires {_when(run.expires_at)}" if run.state == RunState.REQUESTED else f"updated {_when(run.updated_at)}")
+    lines.append(f"expires {_when(run.expires_at, view.zone)}" if run.state == RunState.REQUESTED
+                 else f"updated {_when(run.updated_at, view.zone)}")
     blocks.append(context(*lines))
     outcome = run.outcome
     if outcome:
@@ -85,12 +87,12 @@ def render_run(view: RunView) -> list[Block]:
 
 
 def render_runs(runs: Sequence[Run], titles: dict[str, str], approvers: dict[str, list[str]],
-                task_id: str | None) -> list[Block]:
+                task_id: str | None, zone: tzinfo = UTC) -> list[Block]:
     blocks: list[Block] = [header(f"Runs of {task_id}" if task_id else "Recent runs")]
     if not runs:
         return [*blocks, section("No runs yet. `/carbon run <task-id>` requests one.")]
     lines = [f"`{r.id}` {STATE_LABEL[r.state]} · `{r.task_id}` {titles.get(r.task_id, '')} · by <@{r.requester}> · "
              f"approved by {', '.join(f'<@{u}>' for u in approvers.get(r.id, [])) or 'nobody yet'} · "
-             f"requested {_when(r.requested_at)} · updated {_when(r.updated_at)}" for r in runs]
+             f"requested {_when(r.requested_at, zone)} · updated {_when(r.updated_at, zone)}" for r in runs]
     blocks.append(section("\n".join(lines)))
     return blocks

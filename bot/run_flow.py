@@ -99,8 +99,10 @@ def rollback(services: Services, run_id: str, user: str) -> str:
     run = find_run(services, run_id)
     task = services.plan.task(run.task_id)
     allowed = approvers_for(services.settings.approvers, task, directory(services)) if task else frozenset()
-    if user != run.requester and user not in allowed:
-        raise UserError(messages.not_allowed_to_roll_back(run.id))
+    if user == run.requester or user not in allowed:
+        raise UserError(messages.not_allowed_to_roll_back_alone(run.id))
+    if not is_leader(services):
+        raise UserError(messages.not_leader_retry(run.id))
     rollback_run(services, run.id, user)
     return messages.rollback_started(run.id)
 

@@ -33,10 +33,11 @@ def default_commands() -> dict[str, Command]:
 
 
 def split(text: str) -> list[str]:
+    """Words, honouring quotes; an unpaired quote (`don't`) is just a character, as a person meant it."""
     try:
         return shlex.split(text.replace("\u201c", '"').replace("\u201d", '"'))
     except ValueError:
-        raise UserError(messages.bad_quoting()) from None
+        return text.split()
 
 
 class Dispatcher:

@@ -26,7 +26,7 @@ def handle(ctx: Context, task_id: str | None) -> Reply:
     runs = [expire_if_due(ctx.services, run) for run in list_runs(ctx.services.store, task_id, limit=15)]
     titles = {t.id: t.title for t in ctx.services.plan.tasks()}
     approvers = {r.id: approvers_of(ctx.services, r.id) for r in runs}
-    return Reply.of(render_runs(runs, titles, approvers, task_id))
+    return Reply.of(render_runs(runs, titles, approvers, task_id, ctx.services.settings.zone))
 
 
 COMMAND = Command("runs", "runs [task-id]", doc_summary(__doc__), handle, parse,

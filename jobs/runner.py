@@ -35,7 +35,8 @@ class JobRunner:
         self.elector = elector or make_elector(services)
         self.elector.on_start = self._start_leading
         self.elector.on_stop = self._stop_leading
-        services.extras["leader"] = self.elector
+        if services.settings.channel:  # without it the jobs never start, so this instance never leads: no gate
+            services.extras["leader"] = self.elector
 
     def start(self) -> bool:
         if not self.services.settings.channel:

@@ -45,7 +45,10 @@ def test_rbac_gives_the_workload_its_own_account_and_rollback_restores_the_old_o
     template = small.get("deployments", "web", "apps")["spec"]["template"]["spec"]
     assert template["serviceAccountName"] == "web"
     nothing_left(bot, "rbac")
-    bot.slash(f"rollback {run.id}", user="U0ALICE")
+    bot.slash(f"rollback {run.id}", user="U0ALICE")  # the requester alone may not change the cluster back
+    assert bot.last_answer()["text"] == messages.not_allowed_to_roll_back_alone(run.id)
+    assert state(bot, run) == "succeeded"
+    bot.slash(f"rollback {run.id}", user="U0BOB")
     assert state(bot, run) == "rolled_back"
     assert small.get("deployments", "web", "apps")["spec"]["template"]["spec"]["serviceAccountName"] == "default"
 
