@@ -45,7 +45,9 @@ class Services:
     extras: dict[str, Any] = field(default_factory=dict)
     metrics: Metrics = field(default_factory=Metrics)
     # Work after the ack runs here, not in Bolt's listener pool, so slow measurements never delay an ack.
-    workers: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="work"))
+    # Eight: a `/carbon approve` executes its run here (a scale waits up to minutes for readiness) while statuses,
+    # which share one measurement anyway, keep being answered.
+    workers: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="work"))
     actions: ActionRegistry = field(default_factory=default_actions)
     _shared: SharedResult[PlanProgress] | None = field(default=None, repr=False)
 
