@@ -13,6 +13,7 @@ Conventions (a plan may override the path per key with an explicit mapping):
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -68,9 +69,12 @@ def agent_secret_path(namespace: str, configmap: str) -> str:
     return f"{KV_MOUNT}/data/{vault_path(namespace, configmap)}"
 
 
-def fingerprint(value: str) -> str:
-    """A short hash prefix: enough to compare a value with its Vault copy in logs and the store, not to guess it."""
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:12]
+def fingerprint(value: str, key: bytes) -> str:
+    """A short keyed-hash prefix: enough to compare a value with its Vault copy in messages and the store.
+
+    Keyed (HMAC with the install's own key, kept beside the store, never in it or in Slack) so that a channel
+    member cannot test guesses of a weak password against the prefix shown in an approval request."""
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:12]
 
 
 def consumes(workload: dict[str, Any], configmap: str) -> bool:

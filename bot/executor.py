@@ -102,7 +102,8 @@ class ThreadReport:
 
 
 def context_for(services: Services, run: Run) -> ActionContext:
-    return ActionContext(services.cluster, services.vault, ThreadReport(services, run))
+    return ActionContext(services.cluster, services.vault, ThreadReport(services, run),
+                         fingerprint_key=services.fingerprint_key)
 
 
 def flush(ctx: ActionContext) -> None:
@@ -110,8 +111,12 @@ def flush(ctx: ActionContext) -> None:
         ctx.report.flush()
 
 
+def planning_context(services: Services) -> ActionContext:
+    return ActionContext(services.cluster, services.vault, fingerprint_key=services.fingerprint_key)
+
+
 def compute_plan(services: Services, task_id: str, action: str) -> ActionPlan:
-    return kind_of(services, action).plan(services.plan.action_params[task_id], ActionContext(services.cluster, services.vault))
+    return kind_of(services, action).plan(services.plan.action_params[task_id], planning_context(services))
 
 
 def executing(services: Services) -> set[str]:
@@ -137,7 +142,7 @@ def _execute(services: Services, run_id: str, actor: str) -> Run:
         if run.task_id not in services.plan.action_params:
             raise UserError(messages.task_left_the_plan(run.task_id))
         params = services.plan.action_params[run.task_id]
-        fresh = kind.plan(params, ActionContext(services.cluster, services.vault))
+        fresh = kind.plan(params, planning_context(services))
     except Exception as exc:
         return _end(services, run, S.APPROVED, S.FAILED, actor, exc, ActionPlan.from_json(run.plan), [])
     if fresh.hash != run.plan_hash:

@@ -7,10 +7,13 @@ Unavailable, and the tasks that need it show `unknown`.
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import hvac
@@ -50,6 +53,7 @@ class Services:
     workers: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="work"))
     actions: ActionRegistry = field(default_factory=default_actions)
     _shared: SharedResult[PlanProgress] | None = field(default=None, repr=False)
+    fingerprint_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
     def snapshot(self) -> Snapshot:
         return Snapshot(self.cluster, self.vault, self.clock().astimezone(self.settings.zone))
@@ -79,6 +83,23 @@ class Services:
         # The dashboard's "open risks" comes from the same reads, so it is never older than the percentages.
         self.extras["open_risks"] = len(risks.scan(snapshot, self.clock()))
         return view
+
+
+def install_key(db_path: Path) -> bytes:
+    """The install's HMAC key for value fingerprints: a file beside the store (`<CARBON_DB>.key`, mode 0600),
+    made on first start. Never in the store, in Slack or in logs; losing it only makes pending plans stale."""
+    if str(db_path) == ":memory:":
+        return secrets.token_bytes(32)
+    path = Path(f"{db_path}.key")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes()
+    key = secrets.token_bytes(32)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key)
+    return key
 
 
 def kube_api_client(settings: Settings) -> k8s.ApiClient | None:
@@ -129,6 +150,7 @@ def build_services(settings: Settings, *, api_client: k8s.ApiClient | None = Non
     vault = vault if vault is not None else vault_client(settings)
     return Services(
         settings=settings,
+        fingerprint_key=install_key(settings.db_path),
         store=Store(settings.db_path),
         plan=plan,
         checks=checks,

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from bot.cluster.gateway import ClusterGateway
+from bot.credentials import fingerprint
 from bot.errors import Unavailable
 from bot.kinds import KindRegistry
 from bot.vault import VaultGateway
@@ -72,6 +73,10 @@ class ActionContext:
     vault: VaultGateway | None
     report: Callable[[str], None] = lambda text: None
     done: list[str] = field(default_factory=list)
+    fingerprint_key: bytes = b""  # the install's key (Services.fingerprint_key); empty only in unit tests
+
+    def fingerprint(self, value: str) -> str:
+        return fingerprint(value, self.fingerprint_key)
 
     def step(self, change: Change, text: str | None = None) -> None:
         """Mark a planned change as done and say so."""

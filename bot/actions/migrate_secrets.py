@@ -34,7 +34,6 @@ from bot.credentials import (
     compile_patterns,
     consumes,
     credential_keys,
-    fingerprint,
     references_vault,
     vault_path,
 )
@@ -68,11 +67,11 @@ def plan(params: MigrateSecretsParams, ctx: ActionContext) -> ActionPlan:
         path = vault_path(ns, name)
         stored, version = vault.kv_read(path)
         values = cm.get("data") or {}
-        hashes = {k.key: fingerprint(values[k.key]) for k in keys}
+        hashes = {k.key: ctx.fingerprint(values[k.key]) for k in keys}
         for key, sha in hashes.items():
-            if key not in stored or fingerprint(stored[key]) != sha:
+            if key not in stored or ctx.fingerprint(stored[key]) != sha:
                 changes.append(Change("write", f"{KV_MOUNT}/{path}#{key}",
-                                      f"from configmap {ns}/{name}, len {len(values[key])}, sha {sha}, cas v{version}"))
+                                      f"from configmap {ns}/{name}, len {len(values[key])}, hmac {sha}, cas v{version}"))
         configmaps.append({"namespace": ns, "name": name, "path": path, "version": version, "keys": hashes})
         for plural, workload in workloads:
             if workload["metadata"].get("namespace") == ns and consumes(workload, name):
@@ -141,17 +140,17 @@ def apply(params: MigrateSecretsParams, planned: ActionPlan, ctx: ActionContext)
     for cm in planned.data["configmaps"]:
         live = kube.get("configmaps", cm["name"], cm["namespace"]) or {}
         data = live.get("data") or {}
-        held = {k: data[k] for k in cm["keys"] if k in data and fingerprint(data[k]) == cm["keys"][k]}
+        held = {k: data[k] for k in cm["keys"] if k in data and ctx.fingerprint(data[k]) == cm["keys"][k]}
         values[cm["name"]] = held
         stored, version = vault.kv_read(cm["path"])
-        pending = {k: v for k, v in held.items() if k not in stored or fingerprint(stored[k]) != fingerprint(v)}
+        pending = {k: v for k, v in held.items() if k not in stored or ctx.fingerprint(stored[k]) != ctx.fingerprint(v)}
         if pending:
             version = vault.kv_write(cm["path"], {**stored, **pending}, cas=cm["version"])
             for key in sorted(pending):
                 ctx.step(changes[f"write {KV_MOUNT}/{cm['path']}#{key}"],
-                         f"wrote {KV_MOUNT}/{cm['path']}#{key} (v{version}, sha {cm['keys'][key]})")
+                         f"wrote {KV_MOUNT}/{cm['path']}#{key} (v{version}, hmac {cm['keys'][key]})")
         stored, version = vault.kv_read(cm["path"])
-        wrong = [k for k in held if fingerprint(stored.get(k, "")) != cm["keys"][k]]
+        wrong = [k for k in held if ctx.fingerprint(stored.get(k, "")) != cm["keys"][k]]
         if wrong:
             raise Unavailable(f"read-back of {KV_MOUNT}/{cm['path']} v{version} does not match for {', '.join(wrong)}")
         ctx.report(f":mag: verified {KV_MOUNT}/{cm['path']} v{version}: {len(held)} key(s) match by hash")
@@ -201,8 +200,8 @@ def verify(params: MigrateSecretsParams, planned: ActionPlan, ctx: ActionContext
         for key, sha in cm["keys"].items():
             if key in (live.get("data") or {}):
                 problems.append(f"configmap {cm['namespace']}/{cm['name']} still holds {key}")
-            if key not in stored or fingerprint(stored[key]) != sha:
-                problems.append(f"{KV_MOUNT}/{cm['path']}#{key} (v{version}) does not match sha {sha}")
+            if key not in stored or ctx.fingerprint(stored[key]) != sha:
+                problems.append(f"{KV_MOUNT}/{cm['path']}#{key} (v{version}) does not match hmac {sha}")
     for w in planned.data["workloads"]:
         live = kube.get(w["plural"], w["name"], w["namespace"])
         if live is None or not all(references_vault(live, w["namespace"], cm) for cm in w["configmaps"]):

@@ -37,7 +37,8 @@ def test_a_run_left_running_is_interrupted_at_next_start_and_can_be_rolled_back_
     # The bot "dies" in the middle: every key written and verified in Vault, no ConfigMap cleaned yet.
     platform.fail("configmaps", method="PATCH", status=500)
     with pytest.raises(Unavailable):
-        MIGRATE_SECRETS.apply(services.plan.action_params["secrets"], planned, ActionContext(services.cluster, services.vault))
+        MIGRATE_SECRETS.apply(services.plan.action_params["secrets"], planned,
+                              ActionContext(services.cluster, services.vault, fingerprint_key=services.fingerprint_key))
     platform.clear_failures()
     versions = {name: version(vault_client, name) for name in ("superset-config", "minio-config", "datahub-config")}
     assert set(versions.values()) == {1}
