@@ -107,7 +107,8 @@ def test_health_ready_and_metrics_endpoints(carbon: Carbon, http: str) -> None:
         assert response.read() == b"ok\n"
     with urllib.request.urlopen(f"{http}/readyz", timeout=5) as response:
         report = json.loads(response.read())
-    assert report == {"ready": True, "checks": {"store": "ok", "cluster": "ok", "vault": "ok"}, "degraded": []}
+    assert report == {"ready": True, "checks": {"store": "ok", "cluster": "ok", "vault": "ok"}, "degraded": [],
+                      "leading": True}
     with urllib.request.urlopen(f"{http}/metrics", timeout=5) as response:
         exposition = response.read().decode()
     assert "carbon_up 1.0" in exposition
