@@ -2,3 +2,7 @@
 
 pytest_plugins = ["tests.fixtures.slack", "tests.fixtures.vault", "tests.fixtures.kube", "tests.fixtures.bot",
                   "tests.fixtures.prometheus"]
+
+
+def pytest_addoption(parser):  # type: ignore[no-untyped-def]
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/*.json from the renderers")
