@@ -9,6 +9,8 @@ marks runs a stopped bot left running. Values never reach a report: steps name k
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -125,13 +127,21 @@ def executing(services: Services) -> set[str]:
     return found
 
 
-def execute(services: Services, run_id: str, actor: str) -> Run:
+@contextmanager
+def working_on(services: Services, run_id: str) -> Iterator[None]:
+    """While this process executes or rolls back a run; afterwards the cluster has changed under the checks,
+    so the next status measures again."""
     executing(services).add(run_id)
     try:
-        return _execute(services, run_id, actor)
+        yield
     finally:
         executing(services).discard(run_id)
-        services.measurement_changed()  # the cluster changed under the checks: the next status measures again
+        services.measurement_changed()
+
+
+def execute(services: Services, run_id: str, actor: str) -> Run:
+    with working_on(services, run_id):
+        return _execute(services, run_id, actor)
 
 
 def _execute(services: Services, run_id: str, actor: str) -> Run:
@@ -186,12 +196,8 @@ def _end(services: Services, run: Run, frm: RunState, to: RunState, actor: str, 
 
 
 def rollback_run(services: Services, run_id: str, actor: str) -> Run:
-    executing(services).add(run_id)
-    try:
+    with working_on(services, run_id):
         return _rollback_run(services, run_id, actor)
-    finally:
-        executing(services).discard(run_id)
-        services.measurement_changed()
 
 
 def _rollback_run(services: Services, run_id: str, actor: str) -> Run:
