@@ -13,16 +13,13 @@ from bot.digest import build_digest
 from bot.digest_marks import last_digest, record_digest
 from bot.render import fallback_text
 from bot.render_digest import render_digest
-from bot.risks import scan
 from bot.run_feed import run_feed
 from bot.services import Services
 
 
 def post_digest(services: Services, poster: ChatPoster, channel: str, now: datetime, actor: str = "carbon") -> str:
     """Measure, render, post, record the mark; returns the message ts. Raises PostFailed."""
-    snapshot = services.snapshot()
-    progress = services.measure(snapshot)
-    risks = scan(snapshot, now, services.extras.get("risk_rules"))
+    progress, risks = services.measure_with_risks()
     runnable = {t.id for t in services.plan.tasks() if t.action is not None}
     view = build_digest(progress, last_digest(services.store), risks, run_feed(services.extras), runnable)
     blocks = render_digest(view)

@@ -29,6 +29,7 @@ from bot.metrics import Metrics
 from bot.plan import Plan
 from bot.plan_loader import load_plan
 from bot.progress import Attestation, PlanProgress, measure
+from bot.risks.base import RiskFinding
 from bot.settings import Settings
 from bot.shared_result import SharedResult
 from bot.snapshot import Snapshot
@@ -63,11 +64,11 @@ class Services:
 
     def measure(self, snapshot: Snapshot | None = None) -> PlanProgress:
         """The plan measured now, or within the last CARBON_STATUS_CACHE_S seconds; concurrent callers share one
-        measurement. With a snapshot (the digest, App Home, which also scan risks on it) that snapshot is measured."""
+        measurement. With a snapshot, that snapshot is measured."""
         if snapshot is not None:
-            return self._measure_now(snapshot)
+            return self.measure_with_risks(snapshot)[0]
         if self._shared is None:
-            self._shared = SharedResult(self._measure_now, self.settings.status_cache_s)
+            self._shared = SharedResult(lambda: self.measure_with_risks()[0], self.settings.status_cache_s)
         return self._shared.get()
 
     def measurement_changed(self) -> None:
@@ -75,14 +76,16 @@ class Services:
         if self._shared is not None:
             self._shared.invalidate()
 
-    def _measure_now(self, snapshot: Snapshot | None = None) -> PlanProgress:
-        """Measure the plan and record what changed in the task history (every status, scheduled or asked)."""
+    def measure_with_risks(self, snapshot: Snapshot | None = None) -> tuple[PlanProgress, list[RiskFinding]]:
+        """Measure the plan and scan the risk rules over one snapshot; record what changed in the task history.
+
+        The dashboard's "open risks" comes from the same reads, so it is never older than the percentages."""
         snapshot = snapshot or self.snapshot()
         view = measure(self.plan, self.checks, snapshot, self.attestations())
         history.record(self.store, view, self.clock(), self.settings.history_days)
-        # The dashboard's "open risks" comes from the same reads, so it is never older than the percentages.
-        self.extras["open_risks"] = len(risks.scan(snapshot, self.clock()))
-        return view
+        findings = risks.scan(snapshot, self.clock(), self.extras.get("risk_rules"))
+        self.extras["open_risks"] = len(findings)
+        return view, findings
 
 
 def install_key(db_path: Path) -> bytes:

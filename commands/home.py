@@ -15,7 +15,6 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import new_ref
 from bot.render_home import render_home
-from bot.risks import scan
 from bot.run_feed import run_feed
 from bot.services import Services
 from commands.request_log import log_request
@@ -25,9 +24,7 @@ RECENT_RUNS = 10
 
 
 def home_view(services: Services) -> dict[str, Any]:
-    snapshot = services.snapshot()
-    progress = services.measure(snapshot)
-    risks = scan(snapshot, services.clock(), services.extras.get("risk_rules"))
+    progress, risks = services.measure_with_risks()
     feed = run_feed(services.extras)
     pending = list(feed.pending()) if feed else None
     recent = list(feed.runs_since(None, RECENT_RUNS)) if feed else None
