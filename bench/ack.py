@@ -22,8 +22,8 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bot.fakeslack import FakeSlack
-from bot.slack_requests import SignedRequests
+from bot.local.fakeslack import FakeSlack
+from bot.local.signed_requests import SignedRequests
 
 
 def free_port() -> int:

@@ -11,10 +11,10 @@ import time
 from datetime import UTC, datetime
 
 from bot.cluster.gateway import ClusterGateway
-from bot.demo.seed import platform_objects
-from bot.emulator import KubeEmulator
+from bot.local.demo.seed import platform_objects
+from bot.local.emulator import KubeEmulator
 from bot.risks import scan
-from bot.snapshot import Snapshot
+from bot.snapshot.snapshot import Snapshot
 
 
 def main(pods: int) -> None:

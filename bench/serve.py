@@ -19,10 +19,10 @@ import urllib.request
 from pathlib import Path
 
 from bench.ack import free_port, wait_healthy
-from bot.demo.seed import platform_objects
-from bot.emulator import KubeEmulator
-from bot.fakeslack import FakeSlack
-from bot.slack_requests import SignedRequests
+from bot.local.demo.seed import platform_objects
+from bot.local.emulator import KubeEmulator
+from bot.local.fakeslack import FakeSlack
+from bot.local.signed_requests import SignedRequests
 
 
 def rss_mib(pid: int) -> tuple[float, float]:

@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 def serve(extra_pods: int, kubeconfig: str) -> None:
     """Child: the emulator seeded with the demo platform (+ extra pods); answers 'count' on stdin."""
-    from bot.demo.seed import platform_objects
-    from bot.emulator import KubeEmulator
+    from bot.local.demo.seed import platform_objects
+    from bot.local.emulator import KubeEmulator
 
     with KubeEmulator() as kube:
         objs = platform_objects(extra_pods=extra_pods)
@@ -44,8 +44,8 @@ def serve(extra_pods: int, kubeconfig: str) -> None:
 
 def measure(extra_pods: int) -> dict[str, float]:
     """Measuring process: one status against the emulator child and OpenBao, in a fresh interpreter."""
-    from bot.demo.openbao import OpenBaoDevServer
-    from bot.demo.seed import seed_vault
+    from bot.local.demo.openbao import OpenBaoDevServer
+    from bot.local.demo.seed import seed_vault
     from bot.services import build_services, kube_api_client
     from bot.settings import load_settings
 

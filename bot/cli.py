@@ -10,8 +10,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot import runtime
-from bot.plan_loader import PlanError
+from bot.app import runtime
+from bot.plan.loader import PlanError
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_CONFIG = 2

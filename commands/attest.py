@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
 
-from bot import attestations, messages
+from bot import messages
 from bot.errors import UserError
-from bot.progress import Attestation
+from bot.progress import attestations
+from bot.progress.measure import Attestation
 from bot.services import Services
 from commands.base import Command, Context, Reply, doc_summary
 

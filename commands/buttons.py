@@ -14,7 +14,7 @@ import structlog
 from slack_bolt import Ack, App, Respond
 
 from bot.errors import Unavailable, UserError, describe_failure, new_ref
-from bot.run_flow import decide_run, rollback
+from bot.runs.flow import decide_run, rollback
 from bot.services import Services
 from commands.request_log import log_request
 

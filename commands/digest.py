@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot import messages
-from bot.chat import PostFailed
-from bot.digest_post import post_digest
 from bot.errors import UserError
+from bot.ports import PostFailed
+from bot.publish.digest import post_digest
 from bot.services import Services
-from bot.slack_gateway import SlackPoster
+from bot.slack.poster import SlackPoster
 from commands.base import Command, Context, Reply, at_most, doc_summary
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.render import render_help
+from bot.render.status import render_help
 from bot.services import Services
 from commands.base import Command, Context, Reply, at_most, doc_summary
 

@@ -14,8 +14,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import new_ref
-from bot.render_home import render_home
-from bot.run_feed import run_feed
+from bot.render.home import render_home
+from bot.runs.feed_port import run_feed
 from bot.services import Services
 from commands.request_log import log_request
 

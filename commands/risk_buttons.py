@@ -13,12 +13,13 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import alerts, messages
-from bot.chat import PostFailed
-from bot.render_risks import ACK, SNOOZE, render_alert
+from bot import messages
+from bot.alerts import lifecycle as alerts
+from bot.ports import PostFailed
+from bot.render.risks import ACK, SNOOZE, render_alert
 from bot.services import Services
-from bot.slack_gateway import SlackPoster
-from bot.store import Store
+from bot.slack.poster import SlackPoster
+from bot.store.store import Store
 from commands.request_log import log_request
 
 Mark = Callable[[Store, str, str, datetime], alerts.Alert | None]

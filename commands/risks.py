@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot import alerts, messages
-from bot.render_risks import render_risks
+from bot import messages
+from bot.alerts import lifecycle as alerts
+from bot.render.risks import render_risks
 from bot.risks import scan
 from bot.services import Services
 from commands.base import Command, Context, Reply, at_most, doc_summary

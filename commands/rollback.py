@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.run_flow import rollback
+from bot.runs.flow import rollback
 from bot.services import Services
 from commands.approve import run_id_arg
 from commands.base import Command, Context, Reply, at_most, doc_summary

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from bot import messages
 from bot.errors import UserError
-from bot.run_flow import request_run
+from bot.runs.flow import request_run
 from bot.services import Services
 from commands.base import Command, Context, Reply, at_most, doc_summary
 

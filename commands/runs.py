@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 from bot import messages
 from bot.errors import UserError
-from bot.executor import expire_if_due
-from bot.render_runs import render_runs
-from bot.run_flow import approvers_of
-from bot.runs import list_runs
+from bot.render.runs import render_runs
+from bot.runs.execute import expire_if_due
+from bot.runs.flow import approvers_of
+from bot.runs.records import list_runs
 from bot.services import Services
 from commands.base import Command, Context, Reply, at_most, doc_summary
 

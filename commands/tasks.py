@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot import history, messages
-from bot.render import render_tasks
+from bot import messages
+from bot.progress import history
+from bot.render.status import render_tasks
 from bot.services import Services
 from commands.base import Command, Context, Reply, doc_summary, optional_phase
 

@@ -22,10 +22,10 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.digest import GRACE
-from bot.executor import execute_approved
-from bot.schedule import cron_trigger
+from bot.digest.build import GRACE
+from bot.runs.execute import execute_approved
 from bot.services import Services
+from bot.settings.cron import cron_trigger
 from jobs.digest import digest_job
 from jobs.expire_runs import expire_runs
 from jobs.risk_scan import risk_scan_job

@@ -12,10 +12,10 @@ from datetime import datetime
 
 import structlog
 
-from bot.digest import digest_due
-from bot.digest_marks import last_digest
-from bot.digest_post import post_digest
-from bot.leader import LeaderElector
+from bot.cluster.lease import LeaderElector
+from bot.digest.build import digest_due
+from bot.progress.marks import last_digest
+from bot.publish.digest import post_digest
 from bot.services import Services
 
 log = structlog.get_logger(__name__)

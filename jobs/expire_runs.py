@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.executor import expire_if_due
-from bot.runs import RunState, runs_in
+from bot.runs.execute import expire_if_due
+from bot.runs.records import RunState, runs_in
 from bot.services import Services
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import alerts
+from bot.alerts import lifecycle as alerts
 from bot.risks import scan
 from bot.services import Services
 

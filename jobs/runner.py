@@ -12,8 +12,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import messages
-from bot.executor import recover_interrupted
-from bot.leader import LeaderElector, default_identity, pod_namespace
+from bot.cluster.lease import LeaderElector, default_identity, pod_namespace
+from bot.runs.execute import recover_interrupted
 from bot.services import Services
 from jobs import JOB_DEFAULTS, on_job_error, schedule, unschedule
 

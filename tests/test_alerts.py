@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
-from bot import alerts, messages
-from bot.emulator import KubeEmulator
-from bot.fakeslack import FakeSlack
+from bot import messages
+from bot.alerts import lifecycle as alerts
+from bot.local.emulator import KubeEmulator
+from bot.local.fakeslack import FakeSlack
 from bot.risks import RiskFinding, Severity
-from bot.slack_gateway import SlackPoster
-from bot.store import Store
+from bot.slack.poster import SlackPoster
+from bot.store.store import Store
 from jobs.risk_scan import risk_scan_job
 from tests.clock import FakeClock
 
@@ -137,7 +138,7 @@ def test_the_buttons_record_who_and_update_the_alert(make_carbon: Any, platform:
 
 
 def test_no_credential_value_reaches_slack_or_the_store(make_carbon: Any, platform: KubeEmulator) -> None:
-    from bot.demo.seed import CREDENTIAL_CONFIGMAPS
+    from bot.local.demo.seed import CREDENTIAL_CONFIGMAPS
     from jobs.digest import digest_job
 
     carbon = make_carbon(platform)

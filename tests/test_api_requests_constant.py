@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.demo.seed import platform_objects
-from bot.emulator import KubeEmulator
+from bot.local.demo.seed import platform_objects
+from bot.local.emulator import KubeEmulator
 
 
 def requests_for_one_status(make_carbon: Any, extra_pods: int) -> list[tuple[str, str]]:

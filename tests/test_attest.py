@@ -8,7 +8,7 @@ from typing import Any
 
 from bot import messages
 from bot.checks import State
-from bot.emulator import KubeEmulator
+from bot.local.emulator import KubeEmulator
 from tests.fixtures.bot import Carbon
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

@@ -10,8 +10,8 @@ from typing import Any
 import hvac
 import pytest
 
-from bot.credentials import vault_path
-from bot.emulator import KubeEmulator
+from bot.local.emulator import KubeEmulator
+from bot.snapshot.credentials import vault_path
 from tests.fixtures.bot import Carbon
 
 CANARIES = {

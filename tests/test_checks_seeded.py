@@ -9,10 +9,10 @@ import hvac
 import pytest
 
 from bot.checks import State
-from bot.demo.seed import CREDENTIAL_CONFIGMAPS, MIGRATED
-from bot.demo.seed import seed_vault as seed
-from bot.emulator import KubeEmulator
-from bot.progress import PlanProgress
+from bot.local.demo.seed import CREDENTIAL_CONFIGMAPS, MIGRATED
+from bot.local.demo.seed import seed_vault as seed
+from bot.local.emulator import KubeEmulator
+from bot.progress.measure import PlanProgress
 from tests.fixtures.bot import Carbon
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

@@ -16,9 +16,9 @@ import hvac
 import pytest
 import yaml
 
-from bot.demo.seed import seed_vault
-from bot.emulator import RecordedRequest
-from bot.leader import LeaderElector
+from bot.cluster.lease import LeaderElector
+from bot.local.demo.seed import seed_vault
+from bot.local.emulator import RecordedRequest
 from jobs.digest import digest_job
 from jobs.risk_scan import risk_scan_job
 from tests.fixtures.bot import CHANNEL, Carbon

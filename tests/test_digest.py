@@ -7,12 +7,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import messages
-from bot.demo.seed import pod
-from bot.digest import DigestView, TaskChange, digest_due
-from bot.digest_marks import last_digest
-from bot.emulator import KubeEmulator
-from bot.progress import PlanProgress
-from bot.render_digest import render_digest
+from bot.digest.build import DigestView, TaskChange, digest_due
+from bot.local.demo.seed import pod
+from bot.local.emulator import KubeEmulator
+from bot.progress.marks import last_digest
+from bot.progress.measure import PlanProgress
+from bot.render.digest import render_digest
 from bot.risks import RiskFinding, Severity
 from jobs.digest import digest_job
 from tests.clock import FakeClock

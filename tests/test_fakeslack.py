@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from bot.fakeslack import FakeSlack, SlackCall, decode_params
+from bot.local.fakeslack import FakeSlack, SlackCall, decode_params
 
 TOKEN = "xoxb-test-token"
 BLOCKS = [

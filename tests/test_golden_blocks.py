@@ -16,13 +16,13 @@ import pytest
 from bot.actions import default_registry as default_actions
 from bot.checks import default_registry
 from bot.checks.base import CheckResult, State
-from bot.plan_loader import load_plan
-from bot.progress import PhaseProgress, PlanProgress, TaskProgress
-from bot.render import render_phase, render_status
-from bot.render_risks import render_risks
-from bot.render_runs import RunView, render_run
+from bot.plan.loader import load_plan
+from bot.progress.measure import PhaseProgress, PlanProgress, TaskProgress
+from bot.render.risks import render_risks
+from bot.render.runs import RunView, render_run
+from bot.render.status import render_phase, render_status
 from bot.risks.base import RiskFinding, Severity
-from bot.runs import Run, RunState
+from bot.runs.records import Run, RunState
 from bot.settings import BUNDLED_PLAN
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -8,11 +8,12 @@ from typing import Any
 
 import hvac
 
-from bot import history, messages
-from bot.demo.seed import seed_vault
-from bot.digest_marks import DigestMark, record_digest
-from bot.render import change
-from bot.textview import render_text
+from bot import messages
+from bot.local.demo.seed import seed_vault
+from bot.progress import history
+from bot.progress.marks import DigestMark, record_digest
+from bot.render.status import change
+from bot.render.text import render_text
 from tests.fixtures.bot import Carbon
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

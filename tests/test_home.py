@@ -7,10 +7,10 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.emulator import KubeEmulator
-from bot.render_home import render_home
-from bot.slack_http import bolt_request
-from bot.slack_requests import API_APP_ID, DEFAULT_TEAM_ID, signed_headers
+from bot.app.bolt_request import bolt_request
+from bot.local.emulator import KubeEmulator
+from bot.local.signed_requests import API_APP_ID, DEFAULT_TEAM_ID, signed_headers
+from bot.render.home import render_home
 from tests.run_feed import ListFeed, Run
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

@@ -6,9 +6,9 @@ import hashlib
 import stat
 from pathlib import Path
 
-from bot.credentials import fingerprint
 from bot.services import install_key
-from bot.store import Store
+from bot.snapshot.credentials import fingerprint
+from bot.store.store import Store
 
 
 def test_the_key_is_made_once_beside_the_store_and_kept_private(tmp_path: Path) -> None:

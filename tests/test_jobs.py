@@ -10,8 +10,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.emulator import KubeEmulator
-from bot.schedule import cron_trigger, crontab_weekdays
+from bot.local.emulator import KubeEmulator
+from bot.settings.cron import cron_trigger, crontab_weekdays
 from jobs import JOB_DEFAULTS, schedule, unschedule
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.kube_objects import matches, selector_problem
+from bot.snapshot.objects import matches, selector_problem
 
 LABELS = {"app": "harbor", "tier": "db", "canary": ""}
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot.emulator import KubeEmulator
-from bot.fakeslack import FakeSlack
-from bot.leader import LeaderElector
+from bot.cluster.lease import LeaderElector
+from bot.local.emulator import KubeEmulator
+from bot.local.fakeslack import FakeSlack
 from bot.settings import SettingsError, load_settings
 from jobs.runner import JobRunner, make_elector
 from tests.clock import FakeClock

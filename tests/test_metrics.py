@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.emulator import KubeEmulator
-from bot.leader import LeaderElector
+from bot.cluster.lease import LeaderElector
+from bot.local.emulator import KubeEmulator
 from jobs.risk_scan import risk_scan_job
 from tests.fixtures.bot import Carbon
 from tests.runs.helpers import request

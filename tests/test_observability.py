@@ -9,11 +9,12 @@ from typing import Any
 import hvac
 import pytest
 
-from bot import alerts, logs
-from bot.credentials import KV_MOUNT
-from bot.demo.seed import seed_vault
-from bot.emulator import KubeEmulator
-from bot.render_risks import ACK, SNOOZE
+from bot.alerts import lifecycle as alerts
+from bot.app import logs
+from bot.local.demo.seed import seed_vault
+from bot.local.emulator import KubeEmulator
+from bot.render.risks import ACK, SNOOZE
+from bot.snapshot.credentials import KV_MOUNT
 from jobs.risk_scan import risk_scan_job
 from tests.fixtures.bot import Carbon
 from tests.runs.helpers import click, request, state

@@ -10,7 +10,7 @@ import hvac
 import pytest
 from hvac.exceptions import InvalidPath, VaultDown
 
-from bot.demo.openbao import OpenBaoDevServer, find_bao_binary
+from bot.local.demo.openbao import OpenBaoDevServer, find_bao_binary
 from tests.fixtures.vault import kv_paths
 
 

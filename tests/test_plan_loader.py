@@ -6,7 +6,7 @@ import pytest
 
 from bot.actions import default_registry as default_actions
 from bot.checks import default_registry
-from bot.plan_loader import PlanError, load_plan, parse_plan
+from bot.plan.loader import PlanError, load_plan, parse_plan
 from bot.settings import BUNDLED_PLAN
 
 

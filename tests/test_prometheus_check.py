@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from bot.checks import State
-from bot.emulator import KubeEmulator
+from bot.local.emulator import KubeEmulator
 from tests.fixtures.prometheus import FakePrometheus
 
 P99 = "histogram_quantile(0.99, sum(rate(apiserver_request_duration_seconds_bucket[5m])) by (le)) * 1000"

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from bot.checks import default_registry
-from bot.plan_loader import load_plan
+from bot.plan.loader import load_plan
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 import hvac
 
 from bot.cluster.gateway import ClusterGateway
-from bot.emulator import KubeEmulator
+from bot.local.emulator import KubeEmulator
 from bot.risks import Severity, default_rules, scan
 from bot.risks.cluster_rules import from_docker_hub
-from bot.snapshot import Snapshot
-from bot.vault import VaultGateway
+from bot.snapshot.snapshot import Snapshot
+from bot.vault.gateway import VaultGateway
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 

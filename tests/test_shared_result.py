@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.shared_result import SharedResult
+from bot.progress.cache import SharedResult
 
 
 class Clock:

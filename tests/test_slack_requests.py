@@ -16,8 +16,8 @@ from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
-from bot.fakeslack import FakeSlack
-from bot.slack_requests import (
+from bot.local.fakeslack import FakeSlack
+from bot.local.signed_requests import (
     SignedRequests,
     block_actions_body,
     sign,

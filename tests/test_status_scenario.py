@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from bot import messages
-from bot.http_server import make_server, serve_in_thread
-from bot.readiness import Readiness
+from bot.app.http import make_server, serve_in_thread
+from bot.app.readiness import Readiness
+from bot.render.text import render_text
 from bot.risks import scan
-from bot.textview import render_text
 from tests.fixtures.bot import Carbon
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.digest_marks import DigestMark, last_digest, record_digest
-from bot.store import Store
+from bot.progress.marks import DigestMark, last_digest, record_digest
+from bot.store.store import Store
 
 
 def test_migrations_apply_once_and_wal_is_on(tmp_path: Path) -> None:

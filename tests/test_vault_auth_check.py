@@ -7,10 +7,10 @@ from typing import Any
 import hvac
 
 from bot.checks.vault_auth import VaultAuthParams, vault_kubernetes_auth
-from bot.emulator import KubeEmulator
-from bot.snapshot import Snapshot
-from bot.store import utcnow
-from bot.vault import VaultGateway
+from bot.local.emulator import KubeEmulator
+from bot.snapshot.snapshot import Snapshot
+from bot.store.store import utcnow
+from bot.vault.gateway import VaultGateway
 
 HOST = "https://kubernetes.default.svc"
 

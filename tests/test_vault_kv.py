@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hvac
 
-from bot.vault import VaultGateway
+from bot.vault.gateway import VaultGateway
 
 
 def test_field_names_and_metadata_without_values(vault_client: hvac.Client) -> None:

@@ -17,10 +17,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from bot.cluster.gateway import ClusterGateway
-from bot.credentials import fingerprint
 from bot.errors import Unavailable
-from bot.kinds import KindRegistry
-from bot.vault import VaultGateway
+from bot.plan.kinds import KindRegistry
+from bot.snapshot.credentials import fingerprint
+from bot.vault.gateway import VaultGateway
 
 
 class Params(BaseModel):

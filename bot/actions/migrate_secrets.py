@@ -24,7 +24,8 @@ from pydantic import Field
 
 from bot.actions.base import ActionContext, ActionKind, ActionPlan, Change, Params
 from bot.actions.workloads import WORKLOAD_PLURALS, workloads_in
-from bot.credentials import (
+from bot.errors import Unavailable
+from bot.snapshot.credentials import (
     AGENT_INJECT,
     AGENT_ROLE,
     AGENT_SECRET_PREFIX,
@@ -37,7 +38,6 @@ from bot.credentials import (
     references_vault,
     vault_path,
 )
-from bot.errors import Unavailable
 
 AUTH_PATH = "kubernetes"
 

@@ -7,8 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.checks.base import CheckKind, CheckResult, Params
-from bot.kube_objects import condition, meta, selects, template_labels
-from bot.snapshot import Snapshot
+from bot.snapshot.objects import condition, meta, selects, template_labels
+from bot.snapshot.snapshot import Snapshot
 
 
 class NodesReadyParams(Params):

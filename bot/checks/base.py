@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.kinds import KindRegistry
+from bot.plan.kinds import KindRegistry
 
 if TYPE_CHECKING:
-    from bot.snapshot import Snapshot
+    from bot.snapshot.snapshot import Snapshot
 
 
 class State(StrEnum):

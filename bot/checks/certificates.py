@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from bot.checks.base import CheckKind, CheckResult, Params
-from bot.kube_objects import condition, ref
-from bot.snapshot import Snapshot
+from bot.snapshot.objects import condition, ref
+from bot.snapshot.snapshot import Snapshot
 
 
 class CertificatesParams(Params):

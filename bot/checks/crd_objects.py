@@ -19,8 +19,8 @@ from pydantic import Field, field_validator
 from bot.checks.base import CheckKind, CheckResult, Params
 from bot.cluster.gateway import NotFound
 from bot.cluster.resources import RESOURCES
-from bot.kube_objects import dig, in_namespaces, parse_time, ref
-from bot.snapshot import Snapshot
+from bot.snapshot.objects import dig, in_namespaces, parse_time, ref
+from bot.snapshot.snapshot import Snapshot
 
 
 class CrdObjectsParams(Params):

@@ -14,8 +14,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.checks.base import CheckKind, CheckResult, Params
-from bot.kube_objects import meta, ref, selects
-from bot.snapshot import Snapshot
+from bot.snapshot.objects import meta, ref, selects
+from bot.snapshot.snapshot import Snapshot
 
 NS_LABEL = "kubernetes.io/metadata.name"
 

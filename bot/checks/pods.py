@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from bot.checks.base import CheckKind, CheckResult, Params
-from bot.kube_objects import (
+from bot.snapshot.objects import (
     BAD_WAITING,
     containers,
     in_namespaces,
@@ -17,7 +17,7 @@ from bot.kube_objects import (
     ref,
     selector_problem,
 )
-from bot.snapshot import Snapshot
+from bot.snapshot.snapshot import Snapshot
 
 
 def _selector(value: str | None) -> str | None:

@@ -19,7 +19,7 @@ from pydantic import Field
 
 from bot.checks.base import CheckKind, CheckResult, Params
 from bot.errors import Unavailable
-from bot.snapshot import Snapshot
+from bot.snapshot.snapshot import Snapshot
 
 OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 

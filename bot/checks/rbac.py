@@ -12,8 +12,8 @@ from typing import Any
 from pydantic import Field
 
 from bot.checks.base import CheckKind, CheckResult, Params
-from bot.kube_objects import SYSTEM_NAMESPACES, meta, ref, service_account
-from bot.snapshot import Snapshot
+from bot.snapshot.objects import SYSTEM_NAMESPACES, meta, ref, service_account
+from bot.snapshot.snapshot import Snapshot
 
 
 class RbacParams(Params):

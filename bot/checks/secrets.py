@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.checks.base import CheckKind, CheckResult, Params
-from bot.credentials import (
+from bot.snapshot.credentials import (
     DEFAULT_PATTERNS,
     KV_MOUNT,
     compile_patterns,
@@ -26,8 +26,8 @@ from bot.credentials import (
     references_vault,
     vault_path,
 )
-from bot.kube_objects import meta
-from bot.snapshot import Snapshot
+from bot.snapshot.objects import meta
+from bot.snapshot.snapshot import Snapshot
 
 
 class Mapping(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from bot.checks.base import CheckKind, CheckResult, Params
-from bot.snapshot import Snapshot
+from bot.snapshot.snapshot import Snapshot
 
 
 class VaultAuthParams(Params):

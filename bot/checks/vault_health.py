@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.checks.base import CheckKind, CheckResult, Params
-from bot.snapshot import Snapshot
+from bot.snapshot.snapshot import Snapshot
 
 
 class VaultHealthParams(Params):

@@ -7,8 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.checks.base import CheckKind, CheckResult, Params
-from bot.kube_objects import meta
-from bot.snapshot import Snapshot
+from bot.snapshot.objects import meta
+from bot.snapshot.snapshot import Snapshot
 
 
 class ScaleTarget(BaseModel):

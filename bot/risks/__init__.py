@@ -16,7 +16,7 @@ import structlog
 from bot.errors import Unavailable, new_ref
 from bot.risks import cluster_rules, security_rules
 from bot.risks.base import RiskFinding, Rule, Severity, fingerprint, most_severe_first
-from bot.snapshot import Snapshot
+from bot.snapshot.snapshot import Snapshot
 
 __all__ = ["RiskFinding", "Rule", "Severity", "default_rules", "fingerprint", "most_severe_first", "scan"]
 log = structlog.get_logger(__name__)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.snapshot import Snapshot
+from bot.snapshot.snapshot import Snapshot
 
 
 class Severity(StrEnum):

@@ -12,9 +12,9 @@ from typing import Any
 
 from bot.cluster.gateway import NotFound
 from bot.errors import Unavailable
-from bot.kube_objects import containers, in_namespaces, meta, parse_time, pod_waiting_reasons, ref
 from bot.risks.base import RiskFinding, Rule, Severity
-from bot.snapshot import Snapshot
+from bot.snapshot.objects import containers, in_namespaces, meta, parse_time, pod_waiting_reasons, ref
+from bot.snapshot.snapshot import Snapshot
 
 BACKUP_MAX_AGE = timedelta(hours=24)
 RESTORE_MAX_AGE = timedelta(days=30)

@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.credentials import compile_patterns, credential_keys
-from bot.kube_objects import SYSTEM_NAMESPACES, condition, in_namespaces, meta, parse_time, ref
 from bot.risks.base import RiskFinding, Rule, Severity
-from bot.snapshot import Snapshot
+from bot.snapshot.credentials import compile_patterns, credential_keys
+from bot.snapshot.objects import SYSTEM_NAMESPACES, condition, in_namespaces, meta, parse_time, ref
+from bot.snapshot.snapshot import Snapshot
 
 EXPIRY_WARN = timedelta(days=14)
 EXPIRY_URGENT = timedelta(days=7)

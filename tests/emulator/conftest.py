@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from kubernetes import client
 
-from bot.emulator import KubeEmulator
+from bot.local.emulator import KubeEmulator
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import pytest
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from bot.emulator import KubeEmulator
-from bot.emulator.errors import ApiError
-from bot.emulator.patches import json_patch, merge_patch, strategic_merge_patch
+from bot.local.emulator import KubeEmulator
+from bot.local.emulator.errors import ApiError
+from bot.local.emulator.patches import json_patch, merge_patch, strategic_merge_patch
 from tests.emulator.builders import deployment_manifest, raw
 
 

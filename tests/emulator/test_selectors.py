@@ -6,9 +6,9 @@ import pytest
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from bot.emulator import KubeEmulator
-from bot.emulator.errors import ApiError
-from bot.emulator.selectors import field_matcher, label_matcher
+from bot.local.emulator import KubeEmulator
+from bot.local.emulator.errors import ApiError
+from bot.local.emulator.selectors import field_matcher, label_matcher
 
 PODS = {
     "a": {"app": "web", "tier": "front", "env": "prod"},

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from kubernetes import client, config
 
-from bot.emulator import KubeEmulator
+from bot.local.emulator import KubeEmulator
 from tests.emulator.builders import raw
 
 

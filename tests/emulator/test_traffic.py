@@ -9,7 +9,7 @@ import pytest
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from bot.emulator import KubeEmulator, RecordedRequest
+from bot.local.emulator import KubeEmulator, RecordedRequest
 from tests.emulator.builders import deployment_manifest, pod
 
 

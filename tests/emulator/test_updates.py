@@ -8,7 +8,7 @@ import pytest
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from bot.emulator import KubeEmulator
+from bot.local.emulator import KubeEmulator
 from tests.emulator.builders import deployment_manifest, pod
 
 

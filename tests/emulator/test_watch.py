@@ -9,8 +9,8 @@ import pytest
 from kubernetes import client, watch
 from kubernetes.client.exceptions import ApiException
 
-from bot.emulator import KubeEmulator
-from bot.emulator.store import EVENT_LOG_SIZE
+from bot.local.emulator import KubeEmulator
+from bot.local.emulator.store import EVENT_LOG_SIZE
 from tests.emulator.builders import pod
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.emulator import KubeEmulator
+from bot.local.emulator import KubeEmulator
 
 PLAN = Path(__file__).with_name("plan.yaml")
 

@@ -8,7 +8,7 @@ from typing import Any
 import hvac
 
 from bot import messages
-from bot.emulator import KubeEmulator
+from bot.local.emulator import KubeEmulator
 from tests.runs.helpers import click, request, state, thread
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from bot import messages
-from bot.emulator import KubeEmulator
-from bot.slack_http import bolt_request
+from bot.app.bolt_request import bolt_request
+from bot.local.emulator import KubeEmulator
 from tests.runs.conftest import PLAN
 from tests.runs.helpers import buttons, click, message, request, state, thread
 

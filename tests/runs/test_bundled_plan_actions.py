@@ -6,8 +6,8 @@ from typing import Any
 
 import hvac
 
-from bot.demo.seed import seed_vault
-from bot.executor import compute_plan
+from bot.local.demo.seed import seed_vault
+from bot.runs.execute import compute_plan
 
 
 def test_every_bundled_action_plans_against_the_demo_platform(carbon: Any, vault_client: hvac.Client) -> None:

@@ -6,9 +6,9 @@ import hvac
 import pytest
 
 from bot.cluster.gateway import ClusterGateway
-from bot.emulator import KubeEmulator
 from bot.errors import Unavailable
-from bot.vault import VaultGateway
+from bot.local.emulator import KubeEmulator
+from bot.vault.gateway import VaultGateway
 
 
 def test_kv_write_is_check_and_set_so_a_concurrent_writer_is_never_overwritten(vault_client: hvac.Client) -> None:

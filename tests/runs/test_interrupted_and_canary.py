@@ -11,11 +11,11 @@ import pytest
 
 from bot.actions.base import ActionContext
 from bot.actions.migrate_secrets import MIGRATE_SECRETS
-from bot.credentials import KV_MOUNT, vault_path
-from bot.emulator import KubeEmulator
 from bot.errors import Unavailable
-from bot.executor import compute_plan, execute_approved
-from bot.runs import RunState, create_run, get_run, set_message, transition
+from bot.local.emulator import KubeEmulator
+from bot.runs.execute import compute_plan, execute_approved
+from bot.runs.records import RunState, create_run, get_run, set_message, transition
+from bot.snapshot.credentials import KV_MOUNT, vault_path
 from tests.fixtures.bot import CHANNEL
 from tests.runs.conftest import PLAN
 from tests.runs.helpers import buttons, click, message, request, state, thread

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot import messages
-from bot.emulator import KubeEmulator
-from bot.executor import execute_approved
+from bot.local.emulator import KubeEmulator
+from bot.runs.execute import execute_approved
 from tests.runs.conftest import PLAN
 from tests.runs.helpers import click, request, state
 

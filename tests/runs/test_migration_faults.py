@@ -10,10 +10,10 @@ from typing import Any
 
 import hvac
 
-from bot.credentials import KV_MOUNT, vault_path
-from bot.demo.seed import CREDENTIAL_CONFIGMAPS
-from bot.emulator import KubeEmulator
-from bot.runs import get_run
+from bot.local.demo.seed import CREDENTIAL_CONFIGMAPS
+from bot.local.emulator import KubeEmulator
+from bot.runs.records import get_run
+from bot.snapshot.credentials import KV_MOUNT, vault_path
 from tests.runs.conftest import PLAN
 from tests.runs.helpers import buttons, click, message, request, state, thread
 

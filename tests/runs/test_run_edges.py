@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot import messages
-from bot.emulator import KubeEmulator
-from bot.executor import compute_plan, execute_approved, executing, recover_interrupted
-from bot.runs import RunState, create_run, get_run, transition
+from bot.local.emulator import KubeEmulator
+from bot.runs.execute import compute_plan, execute_approved, executing, recover_interrupted
+from bot.runs.records import RunState, create_run, get_run, transition
 from tests.runs.conftest import PLAN
 from tests.runs.helpers import message, request, state
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hvac
 
-from bot.credentials import KV_MOUNT, vault_path
-from bot.demo.seed import seed_vault
-from bot.emulator import KubeEmulator
+from bot.local.demo.seed import seed_vault
+from bot.local.emulator import KubeEmulator
+from bot.snapshot.credentials import KV_MOUNT, vault_path
 from tests.runs.helpers import buttons, click, message, request, state, thread
 
 

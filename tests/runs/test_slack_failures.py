@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot import messages
-from bot.emulator import KubeEmulator
-from bot.runs import list_runs
+from bot.local.emulator import KubeEmulator
+from bot.runs.records import list_runs
 from tests.runs.conftest import PLAN
 from tests.runs.helpers import click, request, state
 

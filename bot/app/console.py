@@ -1,0 +1,128 @@
+"""`carbon console`: a local text backend (as Errbot's text mode) driving the real Bolt app.
+
+Each `/carbon …` line becomes a signed slash-command request dispatched through Bolt exactly as Slack
+would send it; the bot's Web API calls and response_url posts land in a local fake Slack and are
+printed as text. Buttons are numbered: `click 2` clicks one, `click 2 as U0BOB` as another user;
+`as U0BOB` switches who is typing.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, TextIO
+
+from slack_bolt import App
+
+from bot.app.bolt_request import bolt_request
+from bot.app.slack_app import build_app
+from bot.local.fakeslack import FakeSlack, SlackCall
+from bot.local.signed_requests import SignedRequests
+from bot.local.tracking_executor import TrackingExecutor
+from bot.render.text import render_text
+from bot.services import Services
+
+CONSOLE_CHANNEL = "C0CARBON"
+HELP = """Type /carbon <subcommand> (try /carbon help). Other lines:
+  click N [as USER]   click button N, optionally as another user (e.g. click 1 as U0BOB)
+  as USER             type as another Slack user id from now on
+  exit                stop the console and everything it started"""
+
+
+class Console:
+    def __init__(self, services: Services, fake_slack: FakeSlack, signing_secret: str, out: TextIO = sys.stdout,
+                 user_id: str = "U0ALICE") -> None:
+        self.services = services
+        self.slack = fake_slack
+        self.secret = signing_secret
+        self.out = out
+        self.user_id = user_id
+        self.signer = SignedRequests(signing_secret, fake_slack.response_url, default_channel=CONSOLE_CHANNEL)
+        self.executor = TrackingExecutor()
+        services.workers = self.executor
+        self.app: App = build_app(services, listener_executor=self.executor)
+        self.buttons: list[dict[str, Any]] = []  # every button shown so far, numbered from 1
+        self.button_calls: list[SlackCall | None] = []  # the message each one came with
+        self._seen = len(fake_slack.calls)
+
+    def handle_line(self, line: str) -> bool:
+        """Run one input line; False when the console should stop."""
+        line = line.strip()
+        if not line:
+            return True
+        if line in ("exit", "quit"):
+            return False
+        words = line.split()
+        if line.startswith("/carbon"):
+            self.slash(line.removeprefix("/carbon").strip())
+        elif words[0] == "as" and len(words) == 2:
+            self.user_id = words[1]
+            self.say(f"(now typing as {self.user_id})")
+        elif words[0] == "click" and len(words) in (2, 4) and words[1].isdigit():
+            self.click(int(words[1]), words[3] if len(words) == 4 else self.user_id)
+        else:
+            self.say(HELP)
+        return True
+
+    def slash(self, text: str) -> None:
+        self._dispatch(*self.signer.slash(text, user_id=self.user_id))
+
+    def click(self, number: int, user_id: str) -> None:
+        if not 1 <= number <= len(self.buttons):
+            self.say(f"(no button {number}; buttons shown so far: 1–{len(self.buttons)})")
+            return
+        button, call = self.buttons[number - 1], self.button_calls[number - 1]
+        params = call.params if call is not None else {}
+        ts = str(params.get("ts") or (call.answer.get("ts") if call is not None else "") or "")
+        self._dispatch(*self.signer.click(button["action_id"], str(button.get("value", "")), user_id, ts,
+                                          channel_id=str(params.get("channel") or CONSOLE_CHANNEL),
+                                          message={"ts": ts, "blocks": params.get("blocks") or []}))
+
+    def _dispatch(self, body: str, headers: dict[str, str]) -> None:
+        response = self.app.dispatch(bolt_request(body, headers, self.secret))
+        if response.status != 200:
+            self.say(f"(Slack would show an error: HTTP {response.status})")
+        elif response.body:
+            self._show_payload("ack", _json(response.body))
+        self.executor.wait_idle()
+        self.print_new_calls()
+
+    def print_new_calls(self) -> None:
+        calls = self.slack.calls[self._seen:]
+        self._seen += len(calls)
+        for call in calls:
+            if call.method in ("chat.postMessage", "chat.update", "chat.postEphemeral", "response_url", "views.publish"):
+                self._show_payload(call.method, call.params, call)
+
+    def _show_payload(self, source: str, payload: dict[str, Any], call: SlackCall | None = None) -> None:
+        blocks = payload.get("blocks") or (payload.get("view") or {}).get("blocks")
+        before = len(self.buttons)
+        text = render_text(blocks, self.buttons) if blocks else str(payload.get("text") or "")
+        self.button_calls += [call] * (len(self.buttons) - before)
+        label = {"ack": "", "response_url": ""}.get(source, f"[{source} {payload.get('channel', '')}] ")
+        if source == "chat.postMessage" and payload.get("thread_ts"):
+            label = f"  [thread {payload.get('channel', '')}] "
+        self.say(f"{label}{text}" if text else f"{label}(empty)")
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=False)
+
+
+def _json(body: Any) -> dict[str, Any]:
+    import json
+
+    if isinstance(body, dict):
+        return body
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return {"text": str(body)}
+    return data if isinstance(data, dict) else {"text": str(body)}
+
+
+def temp_db() -> Path:
+    return Path(tempfile.mkdtemp(prefix="carbon-console-")) / "carbon.db"

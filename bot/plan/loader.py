@@ -1,0 +1,133 @@
+"""Load a plan file and report every problem with its path, e.g.
+`phases[1].tasks[3].check.kind: unknown kind 'pod_ready'; known: certificates_ready, …`.
+
+A plan is refused whole rather than half-loaded: a typo must not silently drop a task from the
+percentages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.plan.kinds import KindRegistry
+from bot.plan.model import Plan
+
+
+class PlanError(Exception):
+    """The plan file cannot be used; `problems` has one line per error, each with its path."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+def format_loc(loc: Iterable[Any]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def _errors(exc: ValidationError, prefix: str = "") -> list[str]:
+    problems = []
+    errors = exc.errors(include_input=False, include_url=False)
+    for error in errors:
+        if error["type"] == "too_short" and any(
+            len(other["loc"]) > len(error["loc"]) and other["loc"][: len(error["loc"])] == error["loc"] for other in errors
+        ):
+            continue  # pydantic's echo of a failed item inside a non-empty list
+        loc = format_loc(error["loc"])
+        where = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
+        message = str(error["msg"]).removeprefix("Value error, ").replace("Tuple should", "List should")
+        problems.append(f"{where}: {message.replace(' after validation', '')}")
+    return problems
+
+
+def load_plan(path: Path, checks: KindRegistry[Any], actions: KindRegistry[Any] | None = None) -> Plan:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PlanError(str(path), [f"cannot read the plan file ({exc.strerror})"]) from None
+    return parse_plan(text, checks, actions, source=str(path))
+
+
+def parse_plan(text: str, checks: KindRegistry[Any], actions: KindRegistry[Any] | None = None, source: str = "plan") -> Plan:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise PlanError(source, [f"{where}not valid YAML ({getattr(exc, 'problem', None) or 'syntax error'})"]) from None
+    if not isinstance(data, Mapping):
+        raise PlanError(source, ["expected a mapping with `name` and `phases` at the top"])
+    problems: list[str] = []
+    params = _kind_params_of_tasks(data, checks, actions, problems)
+    try:
+        plan = Plan.model_validate(data)
+    except ValidationError as exc:
+        raise PlanError(source, _errors(exc) + problems) from None
+    problems += _duplicate_ids(plan)
+    if problems:
+        raise PlanError(source, problems)
+    return plan.model_copy(update={"check_params": params["check"], "action_params": params["action"]})
+
+
+def _kind_params_of_tasks(data: Mapping[str, Any], checks: KindRegistry[Any], actions: KindRegistry[Any] | None,
+                          problems: list[str]) -> dict[str, dict[str, Any]]:
+    """Validate each check's and action's own parameters on the raw data, so all errors come at once.
+
+    Returns the parsed parameters by part ("check", "action") and task id; appends to `problems`."""
+    params: dict[str, dict[str, Any]] = {"check": {}, "action": {}}
+    phases = data.get("phases")
+    for p, phase in enumerate(phases if isinstance(phases, list) else []):
+        tasks = phase.get("tasks") if isinstance(phase, Mapping) else None
+        for t, task in enumerate(tasks if isinstance(tasks, list) else []):
+            if not isinstance(task, Mapping):
+                continue
+            for part, registry in (("check", checks), ("action", actions)):
+                spec = task.get(part)
+                if not isinstance(spec, Mapping) or not isinstance(spec.get("kind"), str):
+                    continue
+                at = f"phases[{p}].tasks[{t}].{part}"
+                if registry is None:
+                    problems.append(f"{at}: actions are not supported by this version")
+                    continue
+                raw = {k: v for k, v in spec.items() if k not in ("kind", "timeout_s")}
+                before = len(problems)
+                value = _kind_params(spec["kind"], raw, registry, at, problems)
+                if len(problems) == before:
+                    params[part][str(task.get("id"))] = value
+    return params
+
+
+def _duplicate_ids(plan: Plan) -> list[str]:
+    found: list[str] = []
+    seen: dict[str, str] = {}
+    for p, phase in enumerate(plan.phases):
+        if phase.id in seen:
+            found.append(f"phases[{p}].id: '{phase.id}' is already used at {seen[phase.id]}; ids must be unique")
+        seen[phase.id] = f"phases[{p}]"
+        for t, task in enumerate(phase.tasks):
+            at = f"phases[{p}].tasks[{t}]"
+            if task.id in seen:
+                found.append(f"{at}.id: '{task.id}' is already used at {seen[task.id]}; ids must be unique")
+            seen[task.id] = at
+    return found
+
+
+def _kind_params(kind: str, raw: dict[str, Any], registry: KindRegistry[Any], at: str, problems: list[str]) -> Any:
+    model = registry.params_model(kind)
+    if model is None:
+        problems.append(f"{at}.kind: unknown kind '{kind}'; known: {', '.join(sorted(registry.names()))}")
+        return None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems.extend(_errors(exc, at))
+        return None

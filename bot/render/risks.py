@@ -1,0 +1,97 @@
+"""Block Kit for risk alerts and the `/carbon risks` list: pure functions, Slack's limits kept."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.messages import SEVERITY_ICON, alert_text
+from bot.render.status import MAX_BLOCKS, Block, context, header, section
+from bot.risks import RiskFinding
+
+if TYPE_CHECKING:
+    from bot.alerts.lifecycle import Alert
+
+ACK = "carbon.risk.ack"
+SNOOZE = "carbon.risk.snooze"
+LIST_LIMIT = 40
+
+
+def fit_lines(title: str, lines: Sequence[str], max_lines: int, budget: int = 2800) -> str:
+    """A section's text: the title and as many whole lines as fit Slack's limits, then "…and N more"."""
+    kept: list[str] = []
+    used = len(title) + 30
+    for line in lines[:max_lines]:
+        line = line if len(line) <= 400 else line[:399] + "…"
+        if used + len(line) + 1 > budget:
+            break
+        kept.append(line)
+        used += len(line) + 1
+    if len(kept) < len(lines):
+        kept.append(f"…and {len(lines) - len(kept)} more")
+    return "\n".join([title, *kept]) if title else "\n".join(kept)
+
+
+def _when(stamp: str | None, zone: Any) -> str:
+    if not stamp:
+        return "?"
+    moment = datetime.fromisoformat(stamp)
+    return (moment.astimezone(zone) if zone else moment).strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def _button(text: str, action_id: str, value: str) -> dict[str, Any]:
+    return {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id, "value": value}
+
+
+def alert_status(alert: Alert, now: datetime, zone: Any = None) -> str:
+    parts = [f"opened {_when(alert.opened_at, zone)}"]
+    if alert.state == "resolved":
+        parts.insert(0, f":white_check_mark: resolved {_when(alert.resolved_at, zone)}")
+    if alert.acked_by:
+        parts.append(f"acknowledged by <@{alert.acked_by}>")
+    if alert.state == "open" and alert.snoozed(now):
+        parts.append(f"snoozed by <@{alert.snoozed_by}> until {_when(alert.snoozed_until, zone)}")
+    return " · ".join(parts)
+
+
+def render_alert(alert: Alert, now: datetime, zone: Any = None) -> list[Block]:
+    title = alert_text(alert.severity, alert.title)
+    if alert.state == "resolved":
+        title = f"~{alert.title}~ (resolved)"
+    blocks: list[Block] = [section(f"*{title}*\n{alert.detail}"),
+                           context(f"rule `{alert.rule}` · {alert_status(alert, now, zone)}")]
+    if alert.state == "open":
+        blocks.append({"type": "actions", "elements": [_button("Acknowledge", ACK, alert.fingerprint),
+                                                       _button("Snooze 24 h", SNOOZE, alert.fingerprint)]})
+    return blocks
+
+
+def risk_line(finding: RiskFinding, note: str = "") -> str:
+    icon = SEVERITY_ICON.get(finding.severity.value, "")
+    extra = f" _({note})_" if note else ""
+    return f"{icon} *{finding.severity.value}* · {finding.title}{extra}"
+
+
+def render_risks(findings: Sequence[RiskFinding], notes: Mapping[str, str], taken_at: datetime) -> list[Block]:
+    """Open findings, most severe first (the caller sorts), a section per severity, long lists cut."""
+    if not findings:
+        return [section(":white_check_mark: No open risks: every risk rule passed.")]
+    blocks: list[Block] = [header(f"Open risks: {len(findings)}")]
+    for severity in dict.fromkeys(f.severity for f in findings):
+        lines = [risk_line(f, notes.get(f.fingerprint, "")) + (f"\n      {f.detail}" if f.detail else "")
+                 for f in findings if f.severity == severity]
+        blocks.append(section(fit_lines("", lines, 12)))
+    blocks.append(context(f"Scanned {taken_at.strftime('%Y-%m-%d %H:%M %Z').strip()}"))
+    return blocks[:MAX_BLOCKS]
+
+
+def count_by_severity(findings: Sequence[RiskFinding]) -> str:
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[finding.severity.value] = counts.get(finding.severity.value, 0) + 1
+    return ", ".join(f"{n} {sev}" for sev, n in counts.items()) or "none"
+
+
+def short_list(title: str, findings: Sequence[RiskFinding], limit: int = LIST_LIMIT) -> str:
+    return fit_lines(title, [risk_line(f) for f in findings] or ["none"], limit)

@@ -1,0 +1,98 @@
+"""Block Kit for runs: the approval request (updated in place as the run moves) and the runs list.
+
+Pure functions. The pending request carries exactly two buttons, `carbon.approve` and `carbon.reject`
+(value = run id); a failed or interrupted run whose action can be undone carries `carbon.rollback`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+
+from bot.render.status import Block, clip_lines, context, header, section
+from bot.runs.records import Run, RunState
+
+STATE_LABEL = {
+    RunState.REQUESTED: ":hourglass_flowing_sand: pending approval",
+    RunState.APPROVED: ":ballot_box_with_check: approved",
+    RunState.RUNNING: ":gear: running",
+    RunState.SUCCEEDED: ":white_check_mark: succeeded",
+    RunState.FAILED: ":x: failed",
+    RunState.INTERRUPTED: ":warning: interrupted",
+    RunState.ROLLING_BACK: ":leftwards_arrow_with_hook: rolling back",
+    RunState.ROLLED_BACK: ":leftwards_arrow_with_hook: rolled back",
+    RunState.REJECTED: ":no_entry_sign: rejected",
+    RunState.EXPIRED: ":alarm_clock: expired",
+}
+ROLLBACK_FROM = frozenset({RunState.FAILED, RunState.INTERRUPTED})
+
+
+@dataclass(frozen=True)
+class RunView:
+    run: Run
+    task_title: str
+    decisions: Sequence[dict[str, str]]
+    can_roll_back: bool
+    zone: tzinfo = UTC
+
+
+def _when(at: datetime, zone: tzinfo) -> str:
+    """Dates as the team reads them: in CARBON_TIMEZONE, with the zone's abbreviation."""
+    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+    found: Block = {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id, "value": value}
+    if style:
+        found["style"] = style
+    return found
+
+
+def render_run(view: RunView) -> list[Block]:
+    run = view.run
+    changes = run.plan.get("changes") or []
+    blocks: list[Block] = [
+        header(f"Run {run.id}: {view.task_title}"),
+        section(f"*{STATE_LABEL[run.state]}*  ·  task `{run.task_id}`  ·  action `{run.action}`  ·  "
+                f"requested by <@{run.requester}>"),
+        section(f"*Plan* ({len(changes)} change(s), hash `{run.plan_hash[:12]}`)\n"
+                + "\n".join(clip_lines([f"• {' '.join(c[:2])}" + (f": {c[2]}" if c[2] else "") for c in changes], 30))),
+    ]
+    approved = [f"<@{d['user']}>" for d in view.decisions if d["decision"] == "approve"]
+    rejected = [f"<@{d['user']}>" + (f" ({d['reason']})" if d.get("reason") else "") for d in view.decisions
+                if d["decision"] == "reject"]
+    lines = [f"approvals {len(approved)}/{run.required}" + (f": {', '.join(approved)}" if approved else "")]
+    if rejected:
+        lines.append(f"rejected by {', '.join(rejected)}")
+    lines.append(f"expires {_when(run.expires_at, view.zone)}" if run.state == RunState.REQUESTED
+                 else f"updated {_when(run.updated_at, view.zone)}")
+    blocks.append(context(*lines))
+    outcome = run.outcome
+    if outcome:
+        text = [f"*{outcome.get('reason', '')}*"] if outcome.get("reason") else []
+        if outcome.get("done"):
+            text.append("Done:\n" + "\n".join(clip_lines([f"• {d}" for d in outcome["done"]], 15)))
+        if outcome.get("not_done"):
+            text.append("Not done:\n" + "\n".join(clip_lines([f"• {d}" for d in outcome["not_done"]], 15)))
+        if text:
+            blocks.append(section("\n".join(text)))
+    if run.state == RunState.REQUESTED:
+        blocks.append({"type": "actions", "block_id": f"run-{run.id}", "elements": [
+            button("Approve", "carbon.approve", run.id, "primary"), button("Reject", "carbon.reject", run.id, "danger")]})
+    elif run.state in ROLLBACK_FROM and view.can_roll_back:
+        blocks.append({"type": "actions", "block_id": f"run-{run.id}",
+                       "elements": [button("Roll back", "carbon.rollback", run.id, "danger")]})
+    return blocks
+
+
+def render_runs(runs: Sequence[Run], titles: dict[str, str], approvers: dict[str, list[str]],
+                task_id: str | None, zone: tzinfo = UTC) -> list[Block]:
+    blocks: list[Block] = [header(f"Runs of {task_id}" if task_id else "Recent runs")]
+    if not runs:
+        return [*blocks, section("No runs yet. `/carbon run <task-id>` requests one.")]
+    lines = [f"`{r.id}` {STATE_LABEL[r.state]} · `{r.task_id}` {titles.get(r.task_id, '')} · by <@{r.requester}> · "
+             f"approved by {', '.join(f'<@{u}>' for u in approvers.get(r.id, [])) or 'nobody yet'} · "
+             f"requested {_when(r.requested_at, zone)} · updated {_when(r.updated_at, zone)}" for r in runs]
+    blocks.append(section("\n".join(lines)))
+    return blocks

@@ -1,0 +1,154 @@
+"""Block Kit rendering: pure functions from view data to blocks, so every message is testable offline.
+
+Slack's limits are kept here: at most 50 blocks a message and 3,000 characters a section; long lists
+end with "and N more".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.checks.base import State
+from bot.progress.measure import PhaseProgress, PlanProgress, TaskProgress
+
+Block = dict[str, Any]
+MAX_BLOCKS = 50
+MAX_TEXT = 2900
+STATE_ICON = {
+    State.DONE: ":white_check_mark:",
+    State.PARTIAL: ":large_yellow_circle:",
+    State.FAILING: ":red_circle:",
+    State.UNKNOWN: ":grey_question:",
+    State.PENDING: ":raised_hand:",
+    State.ATTESTED: ":memo:",
+}
+
+
+def bar(fraction: float, width: int = 10) -> str:
+    filled = round(max(0.0, min(1.0, fraction)) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def percent(fraction: float | None) -> str:
+    return "—" if fraction is None else f"{fraction * 100:.0f}%"
+
+
+def clip_lines(lines: Sequence[str], limit: int) -> list[str]:
+    if len(lines) <= limit:
+        return list(lines)
+    return [*lines[:limit], f"…and {len(lines) - limit} more"]
+
+
+def clip_text(text: str, limit: int = MAX_TEXT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip_text(text)}}
+
+
+def context(*texts: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip_text(t)} for t in texts[:10]]}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": clip_text(text, 150), "emoji": True}}
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def text_reply(text: str) -> Block:
+    return section(text)
+
+
+def _measured_line(view: PlanProgress) -> str:
+    when = view.taken_at.strftime("%Y-%m-%d %H:%M %Z").strip()
+    sources = " · ".join(f"{name} {where}" for name, where in view.sources.items()) or "no sources configured"
+    return f"Measured {when} from {sources}"
+
+
+def change(delta: float | None) -> str:
+    """'▲ +25%' or '▼ \u221210%' (a real minus sign) for a change of a fraction; '' when it rounds to none."""
+    points = round((delta or 0.0) * 100)
+    return f"▲ +{points}%" if points > 0 else f"▼ −{-points}%" if points < 0 else ""
+
+
+def phase_line(phase: PhaseProgress, delta: float | None = None) -> str:
+    extras = [f"{phase.done}/{len(phase.tasks)} tasks done"]
+    if phase.unknown:
+        extras.append(f"{phase.unknown} unknown")
+    attested = sum(t.result.state == State.ATTESTED for t in phase.tasks)
+    if attested:
+        extras.append(f"{attested} attested")
+    moved = f" {change(delta)}" if change(delta) else ""
+    return (f"*{phase.phase.id.upper()} · {phase.phase.title}*\n"
+            f"`{bar(phase.fraction)}` *{percent(phase.fraction)}*{moved}  ·  {' · '.join(extras)}")
+
+
+def render_status(view: PlanProgress, open_risks: int | None = None,
+                  changes: dict[str, float] | None = None, since: str = "") -> list[Block]:
+    """`changes`: phase id -> change of its fraction `since` (e.g. "since the last digest")."""
+    changes = changes or {}
+    blocks: list[Block] = [header(f"{view.plan_name}: {percent(view.fraction)} measured")]
+    blocks += [section(phase_line(phase, changes.get(phase.phase.id))) for phase in view.phases]
+    risks = "open risks: not scanned yet" if open_risks is None else f"open risks: {open_risks}"
+    notes = [_measured_line(view), risks]
+    if since and any(change(delta) for delta in changes.values()):
+        notes.append(f"▲/▼ {since}")
+    blocks.append(context(*notes, "`/carbon status <phase>` for a phase's evidence"))
+    return blocks[:MAX_BLOCKS]
+
+
+def task_block(item: TaskProgress, evidence_limit: int = 6) -> Block:
+    result = item.result
+    lines = [f"{STATE_ICON[result.state]} *{item.task.title}* (`{item.task.id}`) · {percent(result.fraction)}",
+             f"{result.summary}"]
+    lines += [f"• {line}" for line in clip_lines(result.evidence, evidence_limit)]
+    return section("\n".join(lines))
+
+
+def render_phase(view: PlanProgress, phase: PhaseProgress) -> list[Block]:
+    blocks: list[Block] = [header(f"{phase.phase.id.upper()} · {phase.phase.title}: {percent(phase.fraction)}")]
+    blocks += [task_block(item) for item in phase.tasks][: MAX_BLOCKS - 2]
+    blocks.append(context(_measured_line(view), f"check kinds: {', '.join(sorted({t.task.check.kind for t in phase.tasks}))}"))
+    return blocks
+
+
+def render_tasks(view: PlanProgress, phases: Sequence[PhaseProgress], runnable: set[str],
+                 changed: dict[str, datetime] | None = None) -> list[Block]:
+    """`changed`: task id -> when it entered its current state (from the task history)."""
+    changed = changed or {}
+    blocks: list[Block] = [header("Tasks")]
+    for phase in phases:
+        lines = [f"*{phase.phase.id.upper()} · {phase.phase.title}*"]
+        for item in phase.tasks:
+            run = "  ·  :arrow_forward: `/carbon run " + item.task.id + "`" if item.task.id in runnable else ""
+            since = changed.get(item.task.id)
+            when = f" · {item.result.state.value} since {since.astimezone(view.taken_at.tzinfo):%Y-%m-%d}" if since else ""
+            lines.append(f"{STATE_ICON[item.result.state]} `{item.task.id}` {item.task.title} · "
+                         f"{percent(item.result.fraction)} · {item.result.summary}{when}{run}")
+        blocks.append(section("\n".join(lines)))
+    blocks.append(context(_measured_line(view)))
+    return blocks[:MAX_BLOCKS]
+
+
+def render_help(entries: Sequence[tuple[str, str, Sequence[str]]]) -> list[Block]:
+    """entries: (usage, what it does, examples) per subcommand."""
+    blocks: list[Block] = [header("Carbon: production readiness, measured")]
+    for usage, summary, examples in entries:
+        example = "  e.g. " + ", ".join(f"`{e}`" for e in examples) if examples else ""
+        blocks.append(section(f"`/carbon {usage}`\n{summary}{example}"))
+    return blocks[:MAX_BLOCKS]
+
+
+def fallback_text(blocks: Sequence[Block]) -> str:
+    """Notification text for a message: its first text block."""
+    for block in blocks:
+        text = (block.get("text") or {}).get("text")
+        if text:
+            return clip_text(str(text), 300)
+    return "Carbon"
