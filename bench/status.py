@@ -44,9 +44,9 @@ def serve(extra_pods: int, kubeconfig: str) -> None:
 
 def measure(extra_pods: int) -> dict[str, float]:
     """Measuring process: one status against the emulator child and OpenBao, in a fresh interpreter."""
+    from bot.app.build import build_services, kube_api_client
     from bot.local.demo.openbao import OpenBaoDevServer
     from bot.local.demo.seed import seed_vault
-    from bot.services import build_services, kube_api_client
     from bot.settings import load_settings
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -62,7 +62,7 @@ def measure(extra_pods: int) -> dict[str, float]:
             services = build_services(settings, api_client=kube_api_client(settings), vault=bao.client())
             baseline_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             started = time.perf_counter()
-            view = services.measure()
+            view = services.meter.measure()
             wall = time.perf_counter() - started
             child.stdin.write("count\n")
             child.stdin.flush()

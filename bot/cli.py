@@ -10,7 +10,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.app import runtime
+from bot.app.console import run_console
+from bot.app.serve import serve
+from bot.app.terminal import check, terminal_status
+from bot.errors import StartupError
 from bot.plan.loader import PlanError
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -35,17 +38,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         command = args.command or ("serve" if settings.slack_bot_token else "console")
         if command == "serve":
-            return runtime.serve(settings)
+            return serve(settings)
         if command == "console":
-            return runtime.console(settings, demo=bool(getattr(args, "demo", False)) or args.command is None)
+            return run_console(settings, demo=bool(getattr(args, "demo", False)) or args.command is None)
         if command == "status":
-            return runtime.terminal_status(settings, args.phase)
-        return runtime.check(settings)
+            return terminal_status(settings, args.phase)
+        return check(settings)
     except SettingsError as exc:
         return _fail(f"carbon: {exc}")
     except PlanError as exc:
         return _fail(f"carbon: plan {exc.source}: " + "; ".join(exc.problems))
-    except runtime.StartupError as exc:
+    except StartupError as exc:
         return _fail(f"carbon: {exc}")
     except KeyboardInterrupt:
         return 130

@@ -8,8 +8,13 @@ can hold a secret value.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from bot import messages
+
+
+class StartupError(Exception):
+    """The bot cannot start; one line that names what to fix."""
 
 
 class UserError(Exception):
@@ -35,8 +40,29 @@ def new_ref() -> str:
     return secrets.token_hex(3)
 
 
-def describe_failure(exc: BaseException, ref: str) -> str:
-    """What the user sees for an unexpected error: never the exception text."""
-    if isinstance(exc, UserError | Unavailable):
-        return str(exc)
+def _own_words(exc: BaseException, ref: str) -> str:
+    return str(exc)
+
+
+def _reference(exc: BaseException, ref: str) -> str:
     return messages.something_went_wrong(ref)
+
+
+# What the user is told, by exception class; the closest class in the exception's hierarchy wins.
+REPLIES: dict[type[BaseException], Callable[[BaseException, str], str]] = {
+    UserError: _own_words,
+    Unavailable: _own_words,  # SlackFailed too: it names the method and Slack's code, nothing else
+    BaseException: _reference,
+}
+
+
+def expected(exc: BaseException) -> bool:
+    """A refusal or an unreachable source, not a bug: logged without a traceback."""
+    return isinstance(exc, UserError | Unavailable)
+
+
+def describe_failure(exc: BaseException, ref: str) -> str:
+    """What the user sees for an error: their own words for a refusal, else a reference (never the exception
+    text of a library error)."""
+    reply = next(REPLIES[cls] for cls in type(exc).__mro__ if cls in REPLIES)
+    return reply(exc, ref)

@@ -1,26 +1,88 @@
-"""What the domain needs from a chat service to post alerts and digests, without importing Slack.
+"""The small interfaces the domain calls, so it never imports Slack, renders Block Kit or knows who leads.
 
-`bot/slack_gateway.py` implements it over the Slack Web API; a failed call raises PostFailed so the caller
-leaves its state unchanged and tries again on the next run.
+`bot/slack/` implements the chat and the directory over the Slack Web API, `bot/cluster/lease.py` the
+leadership, `bot/runs/feed.py` the run feed; tests hand in their own. A chat call that Slack refuses
+raises `bot.errors.SlackFailed` (the one Slack error type) and the caller keeps its state unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 Block = dict[str, Any]
 
 
-class PostFailed(Exception):
-    """Slack did not take the message; the reason (Slack's error code) is safe to log."""
-
-
-class ChatPoster(Protocol):
+class Chat(Protocol):
     def post(self, channel: str, blocks: Sequence[Block], text: str, thread_ts: str | None = None) -> str:
-        """Post a message (or a thread reply); returns its ts."""
+        """Post a message (a thread reply with `thread_ts`); returns its ts."""
         ...
 
     def update(self, channel: str, ts: str, blocks: Sequence[Block], text: str) -> None:
         """Replace a posted message in place."""
         ...
+
+    def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        """Show a user their App Home tab."""
+        ...
+
+
+class Directory(Protocol):
+    def members(self, group_id: str) -> frozenset[str]:
+        """The users of a user group (S…); a group that cannot be resolved has no members."""
+        ...
+
+
+class Leadership(Protocol):
+    """Who runs the scheduled jobs and executes approved runs, and the marks the leader hands over."""
+
+    def leading(self) -> bool: ...
+
+    def mark(self, key: str) -> str | None: ...
+
+    def remember(self, key: str, value: str) -> None: ...
+
+
+class AlwaysLeading:
+    """One instance and no Lease (no cluster, or no channel for jobs): this instance leads and keeps no marks."""
+
+    def leading(self) -> bool:
+        return True
+
+    def mark(self, key: str) -> str | None:
+        return None
+
+    def remember(self, key: str, value: str) -> None:
+        return None
+
+
+class RunInfo(Protocol):
+    id: str
+    task_id: str
+    state: str  # requested | approved | running | succeeded | failed | rolled_back | rejected | expired
+    requester: str
+    approvers: Sequence[str]
+    updated_at: datetime
+
+
+class RunFeed(Protocol):
+    """The runs the digest and App Home show, without depending on how runs are stored."""
+
+    def runs_since(self, since: datetime | None, limit: int) -> Sequence[RunInfo]:
+        """Runs that changed after `since` (all when None), newest first."""
+        ...
+
+    def pending(self) -> Sequence[RunInfo]:
+        """Runs waiting for approval, oldest first."""
+        ...
+
+
+class Clock:
+    """The one source of "now" every collaborator shares; tests steer it (`clock.now = …`) instead of sleeping."""
+
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now()

@@ -13,15 +13,15 @@ from typing import Any
 
 import structlog
 from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
 
 from bot import messages
-from bot.errors import UserError, describe_failure, new_ref
+from bot.errors import UserError
 from bot.services import Services
-from commands import approve, attest, buttons, digest, risks, rollback, run, runs, status, tasks
+from commands import approve, attest, digest, risks, rollback, run, runs, status, tasks
 from commands import help as help_command
 from commands.base import Command, Context, Reply
-from commands.request_log import log_request, request_id  # noqa: F401 (request_id: part of this package's API)
+from commands.failures import answer_failure
+from commands.request_log import log_request
 
 log = structlog.get_logger(__name__)
 
@@ -57,14 +57,8 @@ class Dispatcher:
     def ack(self, body: dict[str, Any], ack: Ack) -> None:
         try:
             command, args = self.parse(body.get("text", ""))
-        except UserError as exc:
-            self._done(body, _first_word(body), "refused")
-            ack(text=str(exc), response_type="ephemeral")
-            return
         except Exception as exc:
-            ref = new_ref()
-            self._done(body, _first_word(body), "error", ref=ref, exc_info=True)
-            ack(text=describe_failure(exc, ref), response_type="ephemeral")
+            ack(text=self._failed(body, _first_word(body), exc), response_type="ephemeral")
             return
         if command.quick is not None:
             reply = command.quick(self.services, args)
@@ -75,11 +69,11 @@ class Dispatcher:
         else:
             ack()
 
-    def work(self, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def work(self, body: dict[str, Any], respond: Respond) -> None:
         """Bolt's lazy listener: hand the work to the services' pool and return, freeing Bolt's threads for acks."""
-        self.services.workers.submit(self._work, body, respond, client)
+        self.services.workers.submit(self._work, body, respond)
 
-    def _work(self, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def _work(self, body: dict[str, Any], respond: Respond) -> None:
         try:
             command, args = self.parse(body.get("text", ""))
         except Exception:
@@ -89,18 +83,15 @@ class Dispatcher:
         user_id, channel_id = body.get("user_id", ""), body.get("channel_id", "")
         self.services.store.audit(user_id, "command", command.name, {"channel": channel_id})
         try:
-            reply = command.handle(Context(self.services, user_id, channel_id, client), args)
-        except UserError as exc:
-            self._done(body, command.name, "refused")
-            respond(text=str(exc), response_type="ephemeral", replace_original=False)
-            return
+            reply = command.handle(Context(self.services, user_id, channel_id), args)
         except Exception as exc:
-            ref = new_ref()
-            self._done(body, command.name, "error", ref=ref, exc_info=True)
-            respond(text=describe_failure(exc, ref), response_type="ephemeral", replace_original=False)
+            respond(text=self._failed(body, command.name, exc), response_type="ephemeral", replace_original=False)
             return
         _respond(respond, reply)
         self._done(body, command.name, "ok")
+
+    def _failed(self, body: dict[str, Any], subcommand: str, exc: Exception) -> str:
+        return answer_failure(exc, lambda outcome, **extra: self._done(body, subcommand, outcome, **extra))
 
     def _done(self, body: dict[str, Any], subcommand: str, outcome: str, **extra: Any) -> None:
         """The one log line and metric per request: who, which subcommand, how it ended (never the text)."""
@@ -122,6 +113,5 @@ def _respond(respond: Respond, reply: Reply) -> None:
 def register(app: App, services: Services, commands: Mapping[str, Command] | None = None) -> Dispatcher:
     dispatcher = Dispatcher(services, commands or default_commands())
     app.command("/carbon")(ack=dispatcher.ack, lazy=[dispatcher.work])
-    buttons.register(app, services)
     return dispatcher
 

@@ -35,11 +35,11 @@ def parse_reject(services: Services, args: Sequence[str]) -> tuple[str, str]:
 
 
 def handle_approve(ctx: Context, run_id: str) -> Reply:
-    return Reply.note(decide_run(ctx.services, run_id, ctx.user_id, True))
+    return Reply.note(decide_run(ctx.services.runs, run_id, ctx.user_id, True))
 
 
 def handle_reject(ctx: Context, args: tuple[str, str]) -> Reply:
-    return Reply.note(decide_run(ctx.services, args[0], ctx.user_id, False, args[1]))
+    return Reply.note(decide_run(ctx.services.runs, args[0], ctx.user_id, False, args[1]))
 
 
 APPROVE = Command("approve", "approve <run-id>", doc_summary(__doc__), handle_approve, parse_approve,

@@ -8,8 +8,6 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from slack_sdk.errors import SlackApiError
-
 from bot import messages
 from bot.errors import UserError
 from bot.progress import attestations
@@ -44,33 +42,18 @@ def parse(services: Services, args: Sequence[str]) -> AttestArgs:
     return AttestArgs(task_id, " ".join(rest)[:300])
 
 
-def may_attest(ctx: Context) -> bool:
-    """`*`, the user's id, or a user group (S…) they are in (Slack's usergroups.users.list)."""
-    allowed = ctx.services.settings.requesters
-    if "*" in allowed or ctx.user_id in allowed:
-        return True
-    for group in (g for g in allowed if g.startswith("S")):
-        try:
-            members = ctx.client.usergroups_users_list(usergroup=group).get("users") or []
-        except SlackApiError:
-            continue
-        if ctx.user_id in members:
-            return True
-    return False
-
-
 def handle(ctx: Context, args: AttestArgs) -> Reply:
-    if not may_attest(ctx):
+    if not ctx.services.runs.access.may_request(ctx.user_id):
         raise UserError(messages.not_allowed_to_attest(ctx.user_id))
     store = ctx.services.store
     if args.undo:
         if not attestations.withdraw(store, args.task_id, ctx.user_id):
             raise UserError(messages.nothing_to_withdraw(args.task_id))
-        ctx.services.measurement_changed()
+        ctx.services.meter.changed()
         return Reply.note(messages.attestation_withdrawn(args.task_id, ctx.user_id))
     now = ctx.services.clock()
     attestations.attest(store, args.task_id, ctx.user_id, args.note, now)
-    ctx.services.measurement_changed()
+    ctx.services.meter.changed()
     ends = attestations.expires_at(ctx.services.plan, Attestation(args.task_id, ctx.user_id, now))
     shown = ends.astimezone(ctx.services.settings.zone).strftime("%Y-%m-%d") if ends else None
     reply = Reply.note(messages.attested(args.task_id, ctx.user_id, shown))

@@ -7,8 +7,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_sdk import WebClient
-
 from bot import messages
 from bot.errors import UserError
 from bot.render.status import Block, fallback_text
@@ -35,7 +33,6 @@ class Context:
     services: Services
     user_id: str
     channel_id: str
-    client: WebClient
 
 
 @dataclass(frozen=True)

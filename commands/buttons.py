@@ -1,8 +1,8 @@
 """The run buttons: `carbon.approve`, `carbon.reject` and `carbon.rollback` (value = run id).
 
-Each click is acknowledged at once; the work runs after the ack (a lazy listener) and a refusal is
-answered ephemerally to the clicker through the click's response_url. The message itself is updated in
-place by the run flow, whoever clicked.
+Each click is acknowledged at once; the work goes to the same worker pool as `/carbon approve` (so a run
+executes the same way whichever way it was approved) and a refusal is answered ephemerally to the
+clicker through the click's response_url. The message itself is updated in place by the run flow.
 """
 
 from __future__ import annotations
@@ -10,44 +10,48 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import structlog
 from slack_bolt import Ack, App, Respond
 
-from bot.errors import Unavailable, UserError, describe_failure, new_ref
+from bot.runs.desk import RunDesk
 from bot.runs.flow import decide_run, rollback
 from bot.services import Services
+from commands.failures import answer_failure
 from commands.request_log import log_request
 
-log = structlog.get_logger(__name__)
+Act = Callable[[RunDesk, str, str], str]
+ACTIONS: dict[str, Act] = {
+    "carbon.approve": lambda desk, run_id, user: decide_run(desk, run_id, user, True),
+    "carbon.reject": lambda desk, run_id, user: decide_run(desk, run_id, user, False),
+    "carbon.rollback": lambda desk, run_id, user: rollback(desk, run_id, user),
+}
 
 
 def _ack(ack: Ack) -> None:
     ack()
 
 
-def _worker(services: Services, action_id: str, act: Callable[[Services, str, str], str]) -> Callable[..., None]:
+def _click(services: Services, action_id: str, act: Act, body: dict[str, Any], respond: Respond) -> None:
+    user = (body.get("user") or {}).get("id", "")
+    run_id = str(((body.get("actions") or [{}])[0]).get("value", ""))
+
+    def done(outcome: str, **extra: Any) -> None:
+        log_request("button_click", body, user, action_id, outcome, run=run_id, **extra)
+
+    try:
+        text = act(services.runs, run_id, user)
+        done("ok")
+    except Exception as exc:
+        text = answer_failure(exc, done)
+    respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def _worker(services: Services, action_id: str, act: Act) -> Callable[..., None]:
+    """Bolt's lazy listener (it injects arguments by name, so the rest is bound here)."""
     def work(body: dict[str, Any], respond: Respond) -> None:
-        user = (body.get("user") or {}).get("id", "")
-        run_id = str(((body.get("actions") or [{}])[0]).get("value", ""))
-        outcome = "ok"
-        try:
-            text = act(services, run_id, user)
-        except Exception as exc:
-            ref = new_ref()
-            outcome = "refused" if isinstance(exc, UserError | Unavailable) else "error"
-            if outcome == "error":
-                log.exception("button_failed", ref=ref, run=run_id)
-            text = describe_failure(exc, ref)
-        log_request("button_click", body, user, action_id, outcome, run=run_id)
-        respond(text=text, response_type="ephemeral", replace_original=False)
+        services.workers.submit(_click, services, action_id, act, body, respond)
     return work
 
 
 def register(app: App, services: Services) -> None:
-    actions: dict[str, Callable[[Services, str, str], str]] = {
-        "carbon.approve": lambda s, run_id, user: decide_run(s, run_id, user, True),
-        "carbon.reject": lambda s, run_id, user: decide_run(s, run_id, user, False),
-        "carbon.rollback": lambda s, run_id, user: rollback(s, run_id, user),
-    }
-    for action_id, act in actions.items():
+    for action_id, act in ACTIONS.items():
         app.action(action_id)(ack=_ack, lazy=[_worker(services, action_id, act)])

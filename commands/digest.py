@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot import messages
-from bot.errors import UserError
-from bot.ports import PostFailed
+from bot.errors import SlackFailed, UserError
 from bot.publish.digest import post_digest
 from bot.services import Services
-from bot.slack.poster import SlackPoster
 from commands.base import Command, Context, Reply, at_most, doc_summary
 
 
@@ -23,11 +21,13 @@ def parse(services: Services, args: Sequence[str]) -> None:
 def handle(ctx: Context, _: None) -> Reply:
     channel = ctx.services.settings.channel
     assert channel is not None
-    poster = ctx.services.extras.get("poster") or SlackPoster(ctx.client)
+    if ctx.services.chat is None:
+        raise UserError(messages.no_channel())
     try:
-        post_digest(ctx.services, poster, channel, ctx.services.clock(), actor=ctx.user_id)
-    except PostFailed as exc:
-        raise UserError(messages.post_failed("digest", str(exc))) from None
+        post_digest(ctx.services.meter, ctx.services.run_feed, ctx.services.chat, channel, ctx.services.clock(),
+                    actor=ctx.user_id)
+    except SlackFailed as exc:
+        raise UserError(messages.post_failed("digest", exc.code)) from None
     return Reply.note(messages.digest_posted(channel))
 
 

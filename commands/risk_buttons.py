@@ -11,14 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
 
 from bot import messages
 from bot.alerts import lifecycle as alerts
-from bot.ports import PostFailed
+from bot.errors import SlackFailed
 from bot.render.risks import ACK, SNOOZE, render_alert
 from bot.services import Services
-from bot.slack.poster import SlackPoster
 from bot.store.store import Store
 from commands.request_log import log_request
 
@@ -26,7 +24,7 @@ Mark = Callable[[Store, str, str, datetime], alerts.Alert | None]
 
 
 def _handler(services: Services, action_id: str, mark: Mark) -> Callable[..., None]:
-    def work(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def work(body: dict[str, Any], respond: Respond) -> None:
         fingerprint = str(body["actions"][0].get("value", ""))
         user_id = body["user"]["id"]
         now = services.clock()
@@ -35,13 +33,15 @@ def _handler(services: Services, action_id: str, mark: Mark) -> Callable[..., No
         if alert is None:
             respond(text=messages.unknown_alert(), response_type="ephemeral", replace_original=False)
             return
+        if services.chat is None:
+            return
         channel = alert.channel or (body.get("channel") or {}).get("id", "")
         ts = alert.ts or (body.get("message") or {}).get("ts", "")
         try:
-            SlackPoster(client).update(channel, ts, render_alert(alert, now, services.settings.zone),
-                                       messages.alert_text(alert.severity, alert.title))
-        except PostFailed as exc:
-            respond(text=messages.post_failed("alert update", str(exc)), response_type="ephemeral", replace_original=False)
+            services.chat.update(channel, ts, render_alert(alert, now, services.settings.zone),
+                                 messages.alert_text(alert.severity, alert.title))
+        except SlackFailed as exc:
+            respond(text=messages.post_failed("alert update", exc.code), response_type="ephemeral", replace_original=False)
 
     return work
 

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from bot import messages
 from bot.alerts import lifecycle as alerts
 from bot.render.risks import render_risks
-from bot.risks import scan
 from bot.services import Services
 from commands.base import Command, Context, Reply, at_most, doc_summary
 
@@ -30,9 +29,8 @@ def notes(services: Services) -> dict[str, str]:
 
 
 def handle(ctx: Context, _: None) -> Reply:
-    snapshot = ctx.services.snapshot()
-    findings = scan(snapshot, ctx.services.clock(), ctx.services.extras.get("risk_rules"))
-    ctx.services.extras["open_risks"] = len(findings)
+    snapshot = ctx.services.meter.snapshot()
+    findings = ctx.services.meter.scan_risks(snapshot)
     return Reply.of(render_risks(findings, notes(ctx.services), snapshot.taken_at))
 
 

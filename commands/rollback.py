@@ -16,7 +16,7 @@ def parse(services: Services, args: Sequence[str]) -> str:
 
 
 def handle(ctx: Context, run_id: str) -> Reply:
-    return Reply.note(rollback(ctx.services, run_id, ctx.user_id))
+    return Reply.note(rollback(ctx.services.runs, run_id, ctx.user_id))
 
 
 COMMAND = Command("rollback", "rollback <run-id>", doc_summary(__doc__), handle, parse, ("/carbon rollback r-7f3a",),

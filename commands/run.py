@@ -32,7 +32,7 @@ def parse(services: Services, args: Sequence[str]) -> str:
 def handle(ctx: Context, task_id: str) -> Reply:
     task = ctx.services.plan.task(task_id)
     assert task is not None
-    _, answer = request_run(ctx.services, task, ctx.user_id)
+    _, answer = request_run(ctx.services.runs, task, ctx.user_id)
     return Reply.note(answer)
 
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from bot import messages
 from bot.errors import UserError
 from bot.render.runs import render_runs
-from bot.runs.execute import expire_if_due
-from bot.runs.flow import approvers_of
+from bot.runs.approvals import approvers
+from bot.runs.lifecycle import expire_if_due
 from bot.runs.records import list_runs
 from bot.services import Services
 from commands.base import Command, Context, Reply, at_most, doc_summary
@@ -23,10 +23,10 @@ def parse(services: Services, args: Sequence[str]) -> str | None:
 
 
 def handle(ctx: Context, task_id: str | None) -> Reply:
-    runs = [expire_if_due(ctx.services, run) for run in list_runs(ctx.services.store, task_id, limit=15)]
+    runs = [expire_if_due(ctx.services.runs, run) for run in list_runs(ctx.services.store, task_id, limit=15)]
     titles = {t.id: t.title for t in ctx.services.plan.tasks()}
-    approvers = {r.id: approvers_of(ctx.services, r.id) for r in runs}
-    return Reply.of(render_runs(runs, titles, approvers, task_id, ctx.services.settings.zone))
+    approved = {r.id: approvers(ctx.services.store, r.id) for r in runs}
+    return Reply.of(render_runs(runs, titles, approved, task_id, ctx.services.settings.zone))
 
 
 COMMAND = Command("runs", "runs [task-id]", doc_summary(__doc__), handle, parse,

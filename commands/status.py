@@ -18,10 +18,10 @@ def parse(services: Services, args: Sequence[str]) -> str | None:
 
 def handle(ctx: Context, phase_id: str | None) -> Reply:
     services = ctx.services
-    view = services.measure()
+    view = services.meter.measure()
     if phase_id is None:
         changes, since = history.phase_changes(services.store, services.plan, view, services.clock())
-        return Reply.of(render_status(view, services.extras.get("open_risks"), changes, since), in_channel=True)
+        return Reply.of(render_status(view, services.meter.open_risks, changes, since), in_channel=True)
     phase = view.phase(phase_id)
     assert phase is not None
     return Reply.of(render_phase(view, phase), in_channel=True)

@@ -18,7 +18,7 @@ def parse(services: Services, args: Sequence[str]) -> str | None:
 
 def handle(ctx: Context, phase_id: str | None) -> Reply:
     plan = ctx.services.plan
-    view = ctx.services.measure()
+    view = ctx.services.meter.measure()
     phases = [p for p in view.phases if phase_id is None or p.phase.id == phase_id]
     runnable = {t.id for t in plan.tasks() if t.action is not None}
     changed = history.last_state_changes(ctx.services.store, [t.task.id for p in phases for t in p.tasks])

@@ -23,10 +23,10 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.digest.build import GRACE
-from bot.runs.execute import execute_approved
 from bot.services import Services
 from bot.settings.cron import cron_trigger
 from jobs.digest import digest_job
+from jobs.execute_approved import execute_approved
 from jobs.expire_runs import expire_runs
 from jobs.risk_scan import risk_scan_job
 
@@ -59,8 +59,7 @@ def leader_jobs() -> list[JobSpec]:
 
 
 def _run(func: Callable[[Services, datetime], Any], services: Services) -> Any:
-    leader = services.extras.get("leader")
-    if leader is not None and not leader.leading():
+    if not services.leadership.leading():
         return None  # lost (or could not renew) the lease since the last round: do nothing
     return func(services, services.clock())
 

@@ -12,8 +12,8 @@ from datetime import datetime
 
 import structlog
 
-from bot.cluster.lease import LeaderElector
 from bot.digest.build import digest_due
+from bot.ports import Leadership
 from bot.progress.marks import last_digest
 from bot.publish.digest import post_digest
 from bot.services import Services
@@ -22,25 +22,24 @@ log = structlog.get_logger(__name__)
 LAST_DIGEST = "last-digest"
 
 
-def last_posted(services: Services, leader: LeaderElector | None) -> datetime | None:
+def last_posted(services: Services, leader: Leadership) -> datetime | None:
     """The later of this store's last digest and the one the Lease says the previous leader posted."""
     mark = last_digest(services.store)
-    shared = leader.mark(LAST_DIGEST) if leader is not None else None
+    shared = leader.mark(LAST_DIGEST)
     times = [t for t in (mark.posted_at if mark else None, datetime.fromisoformat(shared) if shared else None) if t]
     return max(times, default=None)
 
 
 def digest_job(services: Services, now: datetime) -> str | None:
     """The scheduled digest: posts when one is due, else nothing; returns the ts posted."""
-    channel, poster = services.settings.channel, services.extras.get("poster")
-    if not channel or poster is None:
+    channel, chat = services.settings.channel, services.chat
+    if not channel or chat is None:
         return None
-    leader = services.extras.get("leader")
+    leader = services.leadership
     due = digest_due(services.settings.digest_cron, services.settings.zone, last_posted(services, leader), now)
     if due is None:
         return None
-    ts = post_digest(services, poster, channel, now)
-    if leader is not None:
-        leader.remember(LAST_DIGEST, now.isoformat())
+    ts = post_digest(services.meter, services.run_feed, chat, channel, now)
+    leader.remember(LAST_DIGEST, now.isoformat())
     log.info("digest_posted", channel=channel, fire_time=due.isoformat(), ts=ts)
     return ts

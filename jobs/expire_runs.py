@@ -1,11 +1,12 @@
-"""Expire pending runs past their TTL: a plain function issue 5's scheduler calls (clicks expire lazily too)."""
+"""Expire pending runs past their TTL (clicks and commands expire them lazily too)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot.runs.execute import expire_if_due
-from bot.runs.records import RunState, runs_in
+from bot.runs.lifecycle import expire_if_due
+from bot.runs.model import RunState
+from bot.runs.records import runs_in
 from bot.services import Services
 
 
@@ -13,6 +14,6 @@ def expire_runs(services: Services, now: datetime) -> list[str]:
     """Returns the ids of the runs it expired; each one's request message is updated in place."""
     expired = []
     for run in runs_in(services.store, RunState.REQUESTED):
-        if run.expired_at(now) and expire_if_due(services, run, now).state == RunState.EXPIRED:
+        if run.expired_at(now) and expire_if_due(services.runs, run, now).state == RunState.EXPIRED:
             expired.append(run.id)
     return expired

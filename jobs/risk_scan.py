@@ -8,16 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.alerts import lifecycle as alerts
-from bot.risks import scan
+from bot.publish.alerts import notify
 from bot.services import Services
 
 
 def risk_scan_job(services: Services, now: datetime) -> alerts.ScanOutcome | None:
-    channel = services.settings.channel
-    poster = services.extras.get("poster")
-    if not channel or poster is None:
+    channel, chat = services.settings.channel, services.chat
+    if not channel or chat is None:
         return None
-    findings = scan(services.snapshot(), now, services.extras.get("risk_rules"))
+    findings = services.meter.scan_risks()
     alerts.record(services.store, findings, now)
-    services.extras["open_risks"] = len(findings)
-    return alerts.notify(services.store, poster, channel, now, services.settings.zone)
+    return notify(services.store, chat, channel, now, services.settings.zone)

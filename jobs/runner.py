@@ -13,7 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import messages
 from bot.cluster.lease import LeaderElector, default_identity, pod_namespace
-from bot.runs.execute import recover_interrupted
+from bot.runs.lifecycle import recover_interrupted
 from bot.services import Services
 from jobs import JOB_DEFAULTS, on_job_error, schedule, unschedule
 
@@ -36,7 +36,7 @@ class JobRunner:
         self.elector.on_start = self._start_leading
         self.elector.on_stop = self._stop_leading
         if services.settings.channel:  # without it the jobs never start, so this instance never leads: no gate
-            services.extras["leader"] = self.elector
+            services.runs.leadership = self.elector
 
     def start(self) -> bool:
         if not self.services.settings.channel:
@@ -49,7 +49,7 @@ class JobRunner:
         return True
 
     def _start_leading(self) -> None:
-        recover_interrupted(self.services)
+        recover_interrupted(self.services.runs)
         schedule(self.scheduler, self.services, now=self.services.clock())
 
     def _stop_leading(self) -> None:

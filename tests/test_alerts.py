@@ -14,8 +14,9 @@ from bot import messages
 from bot.alerts import lifecycle as alerts
 from bot.local.emulator import KubeEmulator
 from bot.local.fakeslack import FakeSlack
+from bot.publish import alerts as publish_alerts
 from bot.risks import RiskFinding, Severity
-from bot.slack.poster import SlackPoster
+from bot.slack.chat import SlackChat
 from bot.store.store import Store
 from jobs.risk_scan import risk_scan_job
 from tests.clock import FakeClock
@@ -32,20 +33,20 @@ def store(tmp_path: Path) -> Store:
 
 
 @pytest.fixture
-def poster(fake_slack: FakeSlack) -> SlackPoster:
-    return SlackPoster(WebClient(token="xoxb-test", base_url=fake_slack.api_url))
+def poster(fake_slack: FakeSlack) -> SlackChat:
+    return SlackChat(WebClient(token="xoxb-test", base_url=fake_slack.api_url))
 
 
-def scan(store: Store, poster: SlackPoster, findings: list[RiskFinding], now: datetime = NOW) -> alerts.ScanOutcome:
+def scan(store: Store, poster: SlackChat, findings: list[RiskFinding], now: datetime = NOW) -> alerts.ScanOutcome:
     alerts.record(store, findings, now)
-    return alerts.notify(store, poster, CHANNEL, now)
+    return publish_alerts.notify(store, poster, CHANNEL, now)
 
 
 def posts(slack: FakeSlack) -> list[dict]:
     return [c.params for c in slack.calls_to("chat.postMessage")]
 
 
-def test_a_finding_is_posted_once_while_unchanged(store: Store, poster: SlackPoster, fake_slack: FakeSlack) -> None:
+def test_a_finding_is_posted_once_while_unchanged(store: Store, poster: SlackChat, fake_slack: FakeSlack) -> None:
     assert scan(store, poster, [CERT, NODE]).opened == 2
     for minutes in (5, 10, 15):
         scan(store, poster, [NODE, CERT], NOW + timedelta(minutes=minutes))
@@ -56,7 +57,7 @@ def test_a_finding_is_posted_once_while_unchanged(store: Store, poster: SlackPos
     assert [e["action"] for e in store.audit_entries()].count("alert_opened") == 2
 
 
-def test_severity_change_updates_once_and_resolution_replies_once(store: Store, poster: SlackPoster,
+def test_severity_change_updates_once_and_resolution_replies_once(store: Store, poster: SlackChat,
                                                                     fake_slack: FakeSlack) -> None:
     scan(store, poster, [CERT])
     alert_ts = posts(fake_slack)[0]
@@ -77,7 +78,7 @@ def test_severity_change_updates_once_and_resolution_replies_once(store: Store, 
     assert "resolved" in resolved["blocks"][0]["text"]["text"] and resolved["blocks"][-1]["type"] != "actions"
 
 
-def test_a_failed_post_is_retried_on_the_next_scan(store: Store, poster: SlackPoster, fake_slack: FakeSlack) -> None:
+def test_a_failed_post_is_retried_on_the_next_scan(store: Store, poster: SlackChat, fake_slack: FakeSlack) -> None:
     fake_slack.fail("chat.postMessage", error="channel_not_found")
     assert scan(store, poster, [NODE]).failed == 1
     assert alerts.alert(store, NODE.fingerprint).posted_state is None
@@ -87,7 +88,7 @@ def test_a_failed_post_is_retried_on_the_next_scan(store: Store, poster: SlackPo
     assert "alert_post_failed" in [e["action"] for e in store.audit_entries()]
 
 
-def test_snoozed_alerts_stay_quiet_until_the_snooze_ends(store: Store, poster: SlackPoster, fake_slack: FakeSlack) -> None:
+def test_snoozed_alerts_stay_quiet_until_the_snooze_ends(store: Store, poster: SlackChat, fake_slack: FakeSlack) -> None:
     scan(store, poster, [CERT])
     snoozed = alerts.snooze(store, CERT.fingerprint, "U0BOB", NOW)
     assert snoozed is not None and snoozed.snoozed_by == "U0BOB"
@@ -97,7 +98,7 @@ def test_snoozed_alerts_stay_quiet_until_the_snooze_ends(store: Store, poster: S
     assert scan(store, poster, [worse], NOW + timedelta(hours=25)).updated == 1
 
 
-def test_acknowledge_records_who(store: Store, poster: SlackPoster) -> None:
+def test_acknowledge_records_who(store: Store, poster: SlackChat) -> None:
     scan(store, poster, [NODE])
     acked = alerts.acknowledge(store, NODE.fingerprint, "U0CAROL", NOW)
     assert acked is not None and acked.acked_by == "U0CAROL"
@@ -105,7 +106,7 @@ def test_acknowledge_records_who(store: Store, poster: SlackPoster) -> None:
     assert store.audit_entries(subject=NODE.fingerprint)[0]["actor"] == "U0CAROL"
 
 
-def test_a_finding_that_comes_back_is_a_new_alert(store: Store, poster: SlackPoster, fake_slack: FakeSlack) -> None:
+def test_a_finding_that_comes_back_is_a_new_alert(store: Store, poster: SlackChat, fake_slack: FakeSlack) -> None:
     scan(store, poster, [NODE])
     alerts.acknowledge(store, NODE.fingerprint, "U0CAROL", NOW)
     scan(store, poster, [], NOW + timedelta(hours=1))
@@ -118,7 +119,7 @@ def test_a_finding_that_comes_back_is_a_new_alert(store: Store, poster: SlackPos
 def test_the_buttons_record_who_and_update_the_alert(make_carbon: Any, platform: KubeEmulator) -> None:
     carbon = make_carbon(platform)
     clock = FakeClock(NOW)
-    carbon.services.clock = clock
+    carbon.services.clock.now = clock
     risk_scan_job(carbon.services, clock())
     risk_scan_job(carbon.services, clock.advance(minutes=5))  # the demo's 12 findings take two scans (10 a scan)
     alert_message = carbon.slack.messages(CHANNEL)[0]
@@ -151,11 +152,11 @@ def test_no_credential_value_reaches_slack_or_the_store(make_carbon: Any, platfo
     assert [c for c in canaries if c in sent or c in stored] == []
 
 
-def test_a_flood_of_new_findings_is_spread_over_scans(store: Store, poster: SlackPoster, fake_slack: FakeSlack) -> None:
+def test_a_flood_of_new_findings_is_spread_over_scans(store: Store, poster: SlackChat, fake_slack: FakeSlack) -> None:
     many = [RiskFinding("failing_pods", Severity.HIGH, f"ns/app-{i}", f"Pod ns/app-{i} is in CrashLoopBackOff")
-            for i in range(alerts.MAX_NEW_PER_SCAN + 3)]
+            for i in range(publish_alerts.MAX_NEW_PER_SCAN + 3)]
     first = scan(store, poster, many)
-    assert (first.opened, first.deferred) == (alerts.MAX_NEW_PER_SCAN, 3)
+    assert (first.opened, first.deferred) == (publish_alerts.MAX_NEW_PER_SCAN, 3)
     assert scan(store, poster, many, NOW + timedelta(minutes=5)).opened == 3
     assert scan(store, poster, many, NOW + timedelta(minutes=10)).opened == 0
     assert len(fake_slack.messages(CHANNEL)) == len(many)

@@ -15,7 +15,7 @@ NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
 def at(carbon: Carbon, when: datetime) -> Carbon:
-    carbon.services.clock = lambda: when
+    carbon.services.clock.now = lambda: when
     return carbon
 
 
@@ -30,7 +30,7 @@ def test_attest_records_who_when_and_note_and_shows_attested(carbon: Carbon) -> 
     assert answer["response_type"] == "in_channel"
     assert rows(carbon) == [{"task_id": "dr-runbook", "user_id": "U0ALICE", "at": NOW.isoformat(),
                              "note": "walked through with the on-call team"}]
-    result = carbon.services.measure().task("dr-runbook").result
+    result = carbon.services.meter.measure().task("dr-runbook").result
     assert (result.state, result.fraction) == (State.ATTESTED, 1.0)
     assert result.summary == "attested by <@U0ALICE> on 2026-11-27: walked through with the on-call team"
     audit = carbon.services.store.audit_entries("dr-runbook")
@@ -39,8 +39,8 @@ def test_attest_records_who_when_and_note_and_shows_attested(carbon: Carbon) -> 
 
 def test_attestation_expires_after_the_plans_ttl(carbon: Carbon) -> None:
     at(carbon, NOW).slash("attest dr-runbook")
-    assert at(carbon, NOW + timedelta(days=89)).services.measure().task("dr-runbook").result.state == State.ATTESTED
-    assert at(carbon, NOW + timedelta(days=91)).services.measure().task("dr-runbook").result.state == State.PENDING
+    assert at(carbon, NOW + timedelta(days=89)).services.meter.measure().task("dr-runbook").result.state == State.ATTESTED
+    assert at(carbon, NOW + timedelta(days=91)).services.meter.measure().task("dr-runbook").result.state == State.PENDING
 
 
 def test_undo_withdraws_and_a_second_undo_changes_nothing(carbon: Carbon) -> None:
@@ -48,7 +48,7 @@ def test_undo_withdraws_and_a_second_undo_changes_nothing(carbon: Carbon) -> Non
     carbon.slash("attest dr-runbook --undo", user="U0BOB")
     assert carbon.last_answer()["text"] == messages.attestation_withdrawn("dr-runbook", "U0BOB")
     assert rows(carbon) == []
-    assert carbon.services.measure().task("dr-runbook").result.state == State.PENDING
+    assert carbon.services.meter.measure().task("dr-runbook").result.state == State.PENDING
     carbon.slash("attest dr-runbook --undo", user="U0BOB")
     answer = carbon.last_answer()
     assert (answer["text"], answer["response_type"]) == (messages.nothing_to_withdraw("dr-runbook"), "ephemeral")

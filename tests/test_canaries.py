@@ -45,7 +45,7 @@ def test_canaries_never_leave_the_cluster_or_vault(planted: Carbon, tmp_path: Pa
         planted.slash(text)
     shown = json.dumps([call.params for call in planted.slack.calls], ensure_ascii=False)
     assert "canary-config/CANARY_DB_PASSWORD" in shown  # the key is named...
-    view = planted.services.measure()
+    view = planted.services.meter.measure()
     evidence = json.dumps([[t.result.summary, *t.result.evidence] for p in view.phases for t in p.tasks], ensure_ascii=False)
     assert "lakefs-config/LAKEFS_LEFTOVER_SECRET: in Vault but still in the ConfigMap" in evidence
     out = capsys.readouterr()

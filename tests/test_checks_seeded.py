@@ -21,12 +21,12 @@ NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def seeded(carbon: Carbon, vault_client: hvac.Client) -> Carbon:
     seed(vault_client)
-    carbon.services.clock = lambda: NOW
+    carbon.services.clock.now = lambda: NOW
     return carbon
 
 
 def measured(carbon: Carbon) -> PlanProgress:
-    return carbon.services.measure()
+    return carbon.services.meter.measure()
 
 
 def result(view: PlanProgress, task_id: str) -> Any:

@@ -55,9 +55,9 @@ def text_of(message: dict[str, Any]) -> str:
 def test_the_digest_says_what_moved_since_the_last_one(make_carbon: Any, platform: KubeEmulator) -> None:
     carbon = make_carbon(platform)
     clock = FakeClock(FRIDAY_0900)
-    carbon.services.clock = clock
+    carbon.services.clock.now = clock
     feed = ListFeed([Run("r1", "restore-services", "succeeded", "U0ALICE", ("U0BOB",), FRIDAY_0900 - timedelta(days=1))])
-    carbon.services.extras["run_feed"] = feed
+    carbon.services.run_feed = feed
     assert digest_job(carbon.services, clock()) is not None
     first = text_of(carbon.slack.messages(CHANNEL)[0])
     assert "first digest" in first and "P1 · Infrastructure Stabilization" in first and "r1" in first
@@ -81,12 +81,12 @@ def test_the_digest_says_what_moved_since_the_last_one(make_carbon: Any, platfor
 
 def test_a_failed_digest_post_leaves_no_mark(make_carbon: Any, platform: KubeEmulator) -> None:
     carbon = make_carbon(platform)
-    carbon.services.clock = FakeClock(FRIDAY_0900)
+    carbon.services.clock.now = FakeClock(FRIDAY_0900)
     carbon.slack.fail("chat.postMessage", error="not_in_channel")
     try:
         digest_job(carbon.services, FRIDAY_0900)
     except Exception as exc:
-        assert type(exc).__name__ == "PostFailed"
+        assert type(exc).__name__ == "SlackFailed"
     assert last_digest(carbon.services.store) is None
     assert digest_job(carbon.services, FRIDAY_0900 + timedelta(minutes=10)) is not None
 
@@ -107,7 +107,7 @@ def test_slash_digest_without_a_channel_says_so(make_carbon: Any, platform: Kube
 
 def test_long_digests_keep_within_slacks_limits(make_carbon: Any, platform: KubeEmulator) -> None:
     carbon = make_carbon(platform)
-    progress: PlanProgress = carbon.services.measure()
+    progress: PlanProgress = carbon.services.meter.measure()
     runs = [Run(f"r{i}", "restore-services", "succeeded", "U0ALICE", ("U0BOB",), FRIDAY_0900) for i in range(200)]
     risks = [RiskFinding("failing_pods", Severity.HIGH, f"ns/app-{i}", f"Pod ns/app-{i} " + "x" * 200) for i in range(300)]
     changes = [TaskChange(f"t{i}", "title " * 40, "failing", "done") for i in range(100)]

@@ -22,7 +22,7 @@ from bot.render.risks import render_risks
 from bot.render.runs import RunView, render_run
 from bot.render.status import render_phase, render_status
 from bot.risks.base import RiskFinding, Severity
-from bot.runs.records import Run, RunState
+from bot.runs.model import Run, RunState
 from bot.settings import BUNDLED_PLAN
 
 GOLDEN = Path(__file__).parent / "golden"

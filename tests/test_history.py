@@ -20,7 +20,7 @@ T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
 def at(carbon: Carbon, when: datetime) -> Carbon:
-    carbon.services.clock = lambda: when
+    carbon.services.clock.now = lambda: when
     return carbon
 
 
@@ -37,19 +37,19 @@ def shown(carbon: Carbon) -> str:
 def test_one_row_per_task_per_change_not_per_poll(carbon: Carbon, vault_client: hvac.Client) -> None:
     tasks = len(carbon.services.plan.tasks())
     for minutes in (0, 5, 10):
-        at(carbon, T0 + timedelta(minutes=minutes)).services.measure()
+        at(carbon, T0 + timedelta(minutes=minutes)).services.meter.measure()
     assert len(history_rows(carbon)) == tasks
     seed_vault(vault_client)
-    at(carbon, T0 + timedelta(minutes=15)).services.measure()
+    at(carbon, T0 + timedelta(minutes=15)).services.meter.measure()
     assert len(history_rows(carbon)) == tasks + 1
     assert [(r["state"], r["fraction"]) for r in history_rows(carbon, "secrets-migration")] == [
         ("failing", 0.0), ("partial", 0.25)]
 
 
 def test_at_most_one_row_per_task_per_minute(carbon: Carbon, vault_client: hvac.Client) -> None:
-    at(carbon, T0).services.measure()
+    at(carbon, T0).services.meter.measure()
     seed_vault(vault_client)
-    at(carbon, T0 + timedelta(seconds=30)).services.measure()
+    at(carbon, T0 + timedelta(seconds=30)).services.meter.measure()
     rows = history_rows(carbon, "secrets-migration")
     assert [(r["at"], r["state"]) for r in rows] == [(T0.isoformat(), "partial")]
 
@@ -57,12 +57,12 @@ def test_at_most_one_row_per_task_per_minute(carbon: Carbon, vault_client: hvac.
 def test_retention_prunes_old_rows_but_keeps_each_tasks_latest(make_carbon: Any, platform: Any,
                                                                vault_client: hvac.Client) -> None:
     carbon = make_carbon(platform, CARBON_HISTORY_DAYS="30")
-    at(carbon, T0).services.measure()
+    at(carbon, T0).services.meter.measure()
     seed_vault(vault_client)
-    at(carbon, T0 + timedelta(days=10)).services.measure()
+    at(carbon, T0 + timedelta(days=10)).services.meter.measure()
     vault_client.secrets.kv.v2.delete_metadata_and_all_versions(path="carbon/data-platform/portal-config",
                                                                 mount_point="secret")
-    at(carbon, T0 + timedelta(days=40)).services.measure()
+    at(carbon, T0 + timedelta(days=40)).services.meter.measure()
     secrets_rows = history_rows(carbon, "secrets-migration")
     assert [r["fraction"] for r in secrets_rows] == [0.25, round(2 / 11, 4)]  # the portal key is gone from both
     assert len(history_rows(carbon, "harbor-registry")) == 1  # unchanged for 40 days: its one row stays
@@ -70,7 +70,7 @@ def test_retention_prunes_old_rows_but_keeps_each_tasks_latest(make_carbon: Any,
 
 def test_status_shows_the_change_since_the_last_digest(carbon: Carbon, vault_client: hvac.Client) -> None:
     seed_vault(vault_client)
-    view = at(carbon, T0).services.measure()
+    view = at(carbon, T0).services.meter.measure()
     phases = {p.phase.id: p.fraction for p in view.phases}
     record_digest(carbon.services.store, DigestMark(T0 - timedelta(days=1), "C0CARBON", "1.0",
                                                     {**phases, "p2": phases["p2"] - 0.25, "p1": phases["p1"] + 0.1}, {}))
@@ -83,10 +83,10 @@ def test_status_shows_the_change_since_the_last_digest(carbon: Carbon, vault_cli
 
 
 def test_without_a_digest_status_compares_with_the_last_24h(carbon: Carbon, vault_client: hvac.Client) -> None:
-    before = at(carbon, T0).services.measure().phase("p2").fraction
+    before = at(carbon, T0).services.meter.measure().phase("p2").fraction
     seed_vault(vault_client)
     at(carbon, T0 + timedelta(hours=2)).slash("status")
-    after = carbon.services.measure().phase("p2").fraction
+    after = carbon.services.meter.measure().phase("p2").fraction
     text = shown(carbon)
     assert change(after - before) and change(after - before) in text
     assert messages.change_last_day() in text

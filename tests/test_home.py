@@ -31,7 +31,7 @@ def home_opened(carbon: Any, user: str, tab: str = "home") -> None:
 
 def test_opening_the_home_tab_publishes_the_dashboard(make_carbon: Any, platform: KubeEmulator) -> None:
     carbon = make_carbon(platform)
-    carbon.services.extras["run_feed"] = ListFeed([
+    carbon.services.run_feed = ListFeed([
         Run("r7", "restore-services", "requested", "U0ALICE", (), NOW),
         Run("r6", "image-mirroring", "succeeded", "U0DAVE", ("U0BOB",), NOW),
     ])
@@ -50,7 +50,7 @@ def test_opening_the_home_tab_publishes_the_dashboard(make_carbon: Any, platform
 
 def test_without_a_run_feed_the_home_says_runs_are_not_tracked(make_carbon: Any, platform: KubeEmulator) -> None:
     carbon = make_carbon(platform)
-    progress = carbon.services.measure()
+    progress = carbon.services.meter.measure()
     blocks = render_home(progress, [], None, None)
     assert "runs are not tracked" in blocks[-2]["text"]["text"]
     many = [Run(f"r{i}", "t", "requested", "U0ALICE", (), NOW) for i in range(500)]

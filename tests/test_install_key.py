@@ -6,7 +6,7 @@ import hashlib
 import stat
 from pathlib import Path
 
-from bot.services import install_key
+from bot.app.build import install_key
 from bot.snapshot.credentials import fingerprint
 from bot.store.store import Store
 

@@ -54,7 +54,7 @@ def instances(make_carbon: Any, platform: KubeEmulator, tmp_path: Any, clock: Fa
     for name in ("bot-a", "bot-b"):
         services = make_carbon(platform, CARBON_DB=str(tmp_path / f"{name}.db"), CARBON_LEASE_NAMESPACE="carbon",
                                CARBON_LEASE_DURATION_S=str(DURATION)).services
-        services.clock = clock
+        services.clock.now = clock
         runner = JobRunner(services, make_elector(services, identity=name))
         runner.scheduler.start(paused=True)  # jobs are added and removed as in production; time is ours
         built.append(Instance(name, runner))
@@ -151,7 +151,7 @@ def test_risk_alerts_are_posted_by_the_leader_only(instances: list[Instance], cl
 
 def test_without_a_cluster_the_single_instance_leads(make_carbon: Any, clock: FakeClock) -> None:
     services = make_carbon(None, vault=None).services
-    services.clock = clock
+    services.clock.now = clock
     runner = JobRunner(services, make_elector(services, identity="solo"))
     runner.scheduler.start(paused=True)
     try:

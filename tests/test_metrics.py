@@ -56,7 +56,7 @@ def test_leader_status(carbon: Carbon) -> None:
     assert sample(carbon, "carbon_leader") == 1  # no elector: the single instance runs the jobs
     elector = LeaderElector(None, name="carbon-leader", namespace="carbon", identity="a", duration_s=15,
                             clock=carbon.services.clock)
-    carbon.services.extras["leader"] = elector
+    carbon.services.runs.leadership = elector
     assert sample(carbon, "carbon_leader") == 0
     elector.step()
     assert sample(carbon, "carbon_leader") == 1

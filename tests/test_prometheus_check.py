@@ -30,7 +30,7 @@ def plan_file(tmp_path: Path, url: str, **extra_check: Any) -> str:
 
 def measure(make_carbon: Any, platform: KubeEmulator, tmp_path: Path, url: str, **extra: Any) -> Any:
     carbon = make_carbon(platform, CARBON_PLAN=plan_file(tmp_path, url, **extra))
-    return carbon.services.measure()
+    return carbon.services.meter.measure()
 
 
 def test_threshold_met_and_not_met(make_carbon: Any, platform: KubeEmulator, tmp_path: Path,

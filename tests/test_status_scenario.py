@@ -54,7 +54,7 @@ def test_signed_status_is_acked_then_answered_with_the_dashboard(carbon: Carbon,
     for phase in carbon.services.plan.phases:
         assert phase.title in shown
     assert "█" in shown and "%" in shown
-    open_risks = len(scan(carbon.services.snapshot(), carbon.services.clock()))
+    open_risks = len(scan(carbon.services.meter.snapshot(), carbon.services.clock()))
     assert open_risks > 0 and f"open risks: {open_risks}" in shown  # from the same reads as the percentages
 
 

@@ -1,11 +1,8 @@
-"""The alert lifecycle over the `findings` table: each change of a finding is told to the channel once.
+"""The alert lifecycle over the `findings` table: what is true of each finding, and what the channel was told.
 
-A scan first records what is true (state, severity) and then tells Slack what changed since it was last
-told (posted_state, posted_severity): a new finding is posted with Acknowledge / Snooze 24 h buttons, a
-severity change updates the alert and replies once in its thread, a resolved finding replies once and
-marks the alert resolved, an unchanged one posts nothing. A failed post leaves the row as it was, so the
-next scan retries; a snoozed finding posts nothing until the snooze ends (its resolution is still told).
-Every post is in the audit log.
+A scan first records what is true (state, severity); `bot/publish/alerts.py` then tells Slack what changed
+since it was last told (posted_state, posted_severity) and records that here. A finding that comes back
+after it resolved is a fresh alert. Acknowledge and snooze are recorded with who did it.
 """
 
 from __future__ import annotations
@@ -15,17 +12,10 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-import structlog
-
-from bot import messages
-from bot.ports import ChatPoster, PostFailed
-from bot.render.risks import render_alert
 from bot.risks import RiskFinding, Severity
 from bot.store.store import Store
 
-log = structlog.get_logger(__name__)
 SNOOZE = timedelta(hours=24)
-MAX_NEW_PER_SCAN = 10  # a first scan of a neglected cluster must not flood the channel; the rest follow next scan
 
 
 @dataclass(frozen=True)
@@ -105,59 +95,6 @@ def record(store: Store, findings: Sequence[RiskFinding], now: datetime) -> None
                 db["findings"].update(row["fingerprint"], {"state": "resolved", "resolved_at": stamp, "updated_at": stamp})
 
 
-def notify(store: Store, poster: ChatPoster, channel: str, now: datetime, zone: Any = None) -> ScanOutcome:
-    """Tell the channel every change it has not been told yet (skipping snoozed alerts)."""
-    outcome = ScanOutcome()
-    for item in alerts(store, state=None):
-        if not item.pending or (item.state == "open" and item.snoozed(now)):
-            continue
-        if item.state == "open" and item.posted_state != "open" and outcome.opened >= MAX_NEW_PER_SCAN:
-            outcome.deferred += 1
-            continue
-        try:
-            kind = _tell(store, poster, channel, item, now, zone)
-        except PostFailed as exc:
-            outcome.failed += 1
-            log.warning("alert_post_failed", fingerprint=item.fingerprint, error=str(exc))
-            store.audit("carbon", "alert_post_failed", item.fingerprint, {"error": str(exc), "rule": item.rule})
-            continue
-        if kind:
-            setattr(outcome, kind, getattr(outcome, kind) + 1)
-    return outcome
-
-
-def _tell(store: Store, poster: ChatPoster, channel: str, item: Alert, now: datetime, zone: Any) -> str:
-    told: dict[str, Any] = {"posted_state": item.state, "posted_severity": item.severity}
-    kind = ""
-    if item.state == "open" and item.posted_state != "open":
-        blocks = render_alert(item, now, zone)
-        told |= {"ts": poster.post(channel, blocks, messages.alert_text(item.severity, item.title)), "channel": channel}
-        kind = "opened"
-    elif item.state == "open" and item.ts:
-        updated = _with(item, **told)
-        poster.update(item.channel or channel, item.ts, render_alert(updated, now, zone),
-                      messages.alert_text(item.severity, item.title))
-        poster.post(item.channel or channel, [], messages.alert_severity_changed(item.posted_severity or "?", item.severity),
-                    thread_ts=item.ts)
-        kind = "updated"
-    elif item.state == "resolved" and item.posted_state == "open" and item.ts:
-        poster.post(item.channel or channel, [], messages.alert_resolved(item.title), thread_ts=item.ts)
-        poster.update(item.channel or channel, item.ts, render_alert(_with(item, **told), now, zone),
-                      messages.alert_text(item.severity, item.title))
-        kind = "resolved"
-    with store.transaction() as db:
-        db["findings"].update(item.fingerprint, told)
-        if kind:
-            store.audit("carbon", f"alert_{kind}", item.fingerprint,
-                        {"rule": item.rule, "subject": item.subject, "severity": item.severity,
-                         "channel": told.get("channel", item.channel), "ts": told.get("ts", item.ts)}, db=db)
-    return kind
-
-
-def _with(item: Alert, **changes: Any) -> Alert:
-    return Alert(**{**item.__dict__, **changes})
-
-
 def acknowledge(store: Store, fingerprint: str, user_id: str, now: datetime) -> Alert | None:
     return _mark(store, fingerprint, user_id, "alert_acknowledged", {"acked_by": user_id, "acked_at": now.isoformat()})
 
@@ -174,3 +111,17 @@ def _mark(store: Store, fingerprint: str, user_id: str, action: str, values: dic
             return None
         store.audit(user_id, action, fingerprint, values, db=db)
     return alert(store, fingerprint)
+
+
+def record_told(store: Store, item: Alert, told: dict[str, Any], kind: str) -> None:
+    """What the channel has now been told of this alert, with an audit row for a post."""
+    with store.transaction() as db:
+        db["findings"].update(item.fingerprint, told)
+        if kind:
+            store.audit("carbon", f"alert_{kind}", item.fingerprint,
+                        {"rule": item.rule, "subject": item.subject, "severity": item.severity,
+                         "channel": told.get("channel", item.channel), "ts": told.get("ts", item.ts)}, db=db)
+
+
+def with_changes(item: Alert, **changes: Any) -> Alert:
+    return Alert(**{**item.__dict__, **changes})

@@ -8,26 +8,81 @@ printed as text. Buttons are numbered: `click 2` clicks one, `click 2 as U0BOB` 
 
 from __future__ import annotations
 
+import secrets
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from pydantic import SecretStr
 from slack_bolt import App
 
+from bot.app import logs
 from bot.app.bolt_request import bolt_request
+from bot.app.build import build_services
 from bot.app.slack_app import build_app
+from bot.local.demo.platform import DemoPlatform
 from bot.local.fakeslack import FakeSlack, SlackCall
 from bot.local.signed_requests import SignedRequests
 from bot.local.tracking_executor import TrackingExecutor
 from bot.render.text import render_text
+from bot.runs.lifecycle import recover_interrupted
 from bot.services import Services
+from bot.settings import Settings
 
 CONSOLE_CHANNEL = "C0CARBON"
 HELP = """Type /carbon <subcommand> (try /carbon help). Other lines:
   click N [as USER]   click button N, optionally as another user (e.g. click 1 as U0BOB)
   as USER             type as another Slack user id from now on
   exit                stop the console and everything it started"""
+
+
+def run_console(settings: Settings, demo: bool, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+    logs.configure(json_logs=False, level=30)
+    platform = DemoPlatform() if demo else None
+    if platform is not None:
+        print("carbon: starting the demo platform (emulated Kubernetes + OpenBao dev server)…", file=out, flush=True)
+        platform.start()
+    slack = FakeSlack().start()
+    secret = secrets.token_hex(16)
+    update: dict[str, object] = {
+        "slack_bot_token": SecretStr("xoxb-console"), "slack_signing_secret": SecretStr(secret),
+        "slack_api_url": slack.api_url, "channel": settings.channel or CONSOLE_CHANNEL,
+    }
+    if demo:
+        update |= {"db_path": temp_db(), "approvers": settings.approvers or ("U0BOB", "U0CAROL")}
+    console_settings = settings.model_copy(update=update)
+    try:
+        services = build_services(console_settings, api_client=platform.api_client() if platform else None,
+                                  vault=platform.vault_client() if platform else None)
+        recover_interrupted(services.runs)  # the console leads alone
+        session = Console(services, slack, secret, out=out)
+        print("carbon console: type /carbon help, or `exit`. You are U0ALICE; `as U0BOB` switches.", file=out, flush=True)
+        for line in _lines(stdin, out):
+            if not session.handle_line(line):
+                break
+        session.close()
+    finally:
+        slack.stop()
+        if platform is not None:
+            platform.stop()
+    return 0
+
+
+def _lines(stdin: TextIO, out: TextIO) -> Iterator[str]:
+    """Input lines, with a prompt when a person is typing (a pipe gets none)."""
+    interactive = stdin.isatty()
+    while True:
+        if interactive:
+            print(f"{PROMPT}", end="", file=out, flush=True)
+        line = stdin.readline()
+        if not line:
+            return
+        yield line
+
+
+PROMPT = "carbon> "
 
 
 class Console:

@@ -60,13 +60,12 @@ class Readiness:
         with self._lock:
             if time.monotonic() - self._at > self.ttl_s:
                 found = probe(self.services.store, self.services.cluster, self.services.vault)
-                leader = self.services.extras.get("leader")
                 self._report = {
                     "ready": found["store"] == "ok",
                     "checks": found,
                     "degraded": sorted(name for name, state in found.items() if state != "ok"),
                     # a standby is healthy; this says which replica runs the jobs and executes runs
-                    "leading": True if leader is None else bool(leader.leading()),
+                    "leading": self.services.leadership.leading(),
                 }
                 self._at = time.monotonic()
             return self._report

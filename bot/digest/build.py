@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.checks.base import State
+from bot.ports import RunFeed, RunInfo
 from bot.progress.marks import DigestMark
 from bot.progress.measure import DONE_STATES, PhaseProgress, PlanProgress
 from bot.risks import RiskFinding
-from bot.runs.feed_port import RunFeed, RunInfo
 from bot.settings.cron import cron_trigger
 
 GRACE = timedelta(hours=6)

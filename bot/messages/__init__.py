@@ -256,3 +256,19 @@ def not_allowed_to_roll_back_alone(run_id: str) -> str:
 
 def not_leader_retry(run_id: str) -> str:
     return f"This Carbon replica is not the leader, so it cannot roll back `{run_id}` now; try again in a few seconds."
+
+
+def unknown_action_kind(name: str) -> str:
+    return f"action kind `{name}` is not available in this version"
+
+
+def verification_failed(problems: Sequence[str]) -> str:
+    return "verification found " + "; ".join(problems)
+
+
+def applied_and_verified(changes: int) -> str:
+    return f"applied and verified: {changes} change(s)"
+
+
+def interrupted_reason() -> str:
+    return "interrupted: the bot stopped during the run"

@@ -9,21 +9,21 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.digest.build import build_digest
-from bot.ports import ChatPoster
+from bot.ports import Chat, RunFeed
 from bot.progress.marks import last_digest, record_digest
+from bot.progress.meter import ProgressMeter
 from bot.render.digest import render_digest
 from bot.render.status import fallback_text
-from bot.runs.feed_port import run_feed
-from bot.services import Services
 
 
-def post_digest(services: Services, poster: ChatPoster, channel: str, now: datetime, actor: str = "carbon") -> str:
-    """Measure, render, post, record the mark; returns the message ts. Raises PostFailed."""
-    progress, risks = services.measure_with_risks()
-    runnable = {t.id for t in services.plan.tasks() if t.action is not None}
-    view = build_digest(progress, last_digest(services.store), risks, run_feed(services.extras), runnable)
+def post_digest(meter: ProgressMeter, feed: RunFeed, chat: Chat, channel: str, now: datetime,
+                actor: str = "carbon") -> str:
+    """Measure, render, post, record the mark; returns the message ts. Raises SlackFailed."""
+    progress, risks = meter.measure_with_risks()
+    runnable = {t.id for t in meter.plan.tasks() if t.action is not None}
+    view = build_digest(progress, last_digest(meter.store), risks, feed, runnable)
     blocks = render_digest(view)
-    ts = poster.post(channel, blocks, fallback_text(blocks))
-    record_digest(services.store, view.mark(channel, ts, now))
-    services.store.audit(actor, "digest_posted", channel, {"ts": ts, "risks": len(risks)})
+    ts = chat.post(channel, blocks, fallback_text(blocks))
+    record_digest(meter.store, view.mark(channel, ts, now))
+    meter.store.audit(actor, "digest_posted", channel, {"ts": ts, "risks": len(risks)})
     return ts

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from bot.digest.build import DigestView
 from bot.render.risks import count_by_severity, fit_lines, short_list
+from bot.render.runs import run_line
 from bot.render.status import MAX_BLOCKS, Block, bar, context, header, percent, section
-from bot.runs.feed_port import run_line
 
 LIST_LIMIT = 15
 CHANGE_ICON = {"done": ":white_check_mark:", "regressed": ":warning:", "changed": ":arrows_counterclockwise:"}

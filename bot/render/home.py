@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.ports import RunInfo
 from bot.progress.measure import PlanProgress
 from bot.render.risks import count_by_severity, fit_lines, short_list
+from bot.render.runs import run_line
 from bot.render.status import Block, context, divider, header, phase_line, section
 from bot.risks import RiskFinding
-from bot.runs.feed_port import RunInfo, run_line
 
 MAX_HOME_BLOCKS = 100
 

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
+from bot.ports import RunInfo
 from bot.render.status import Block, clip_lines, context, header, section
-from bot.runs.records import Run, RunState
+from bot.runs.model import Run, RunState
 
 STATE_LABEL = {
     RunState.REQUESTED: ":hourglass_flowing_sand: pending approval",
@@ -96,3 +97,10 @@ def render_runs(runs: Sequence[Run], titles: dict[str, str], approvers: dict[str
              f"requested {_when(r.requested_at, zone)} · updated {_when(r.updated_at, zone)}" for r in runs]
     blocks.append(section("\n".join(lines)))
     return blocks
+
+
+def run_line(run: RunInfo) -> str:
+    """One run in the digest and App Home."""
+    approvers = ", ".join(f"<@{a}>" for a in run.approvers) or "nobody yet"
+    return (f"`{run.id}` {run.task_id} · *{run.state}* · asked by <@{run.requester}>, approved by {approvers} · "
+            f"{run.updated_at:%Y-%m-%d %H:%M}")

@@ -1,52 +1,21 @@
-"""Who may approve a run, and recording approvals and rejections so a run is approved exactly once.
+"""Recording approvals and rejections so a run is approved exactly once.
 
-CARBON_APPROVERS, narrowed by the task's `approval.approvers`, may decide; the requester never decides
-their own run; `approval.required` distinct approvers are needed. Ids are users (U…) or user groups
-(S…), resolved through a `Directory` (the Slack user-group gateway). Each decision is one transaction:
+The approvers allowed come from `bot.plan.access`; the requester never decides their own run;
+`approval.required` distinct approvers are needed. Each decision is one transaction:
 the decision row, its audit row and, when it is the last approval needed, the compare-and-set to
 `approved` — so 20 concurrent clicks approve (and later execute) a run once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any
 
-import sqlite_utils
-
-from bot.plan.model import Task
-from bot.runs.records import Run, RunState, get_run
+from bot.runs.model import Run, RunState
+from bot.runs.records import get_run
 from bot.store.store import Store
-
-
-class Directory(Protocol):
-    def members(self, group_id: str) -> frozenset[str]: ...
-
-
-def expand(ids: Iterable[str], directory: Directory | None) -> frozenset[str]:
-    """User ids, with user groups (S…) replaced by their members; a group we cannot resolve adds nobody."""
-    users: set[str] = set()
-    for ident in ids:
-        if ident.startswith("S") and directory is not None:
-            users |= directory.members(ident)
-        elif not ident.startswith("S"):
-            users.add(ident)
-    return frozenset(users)
-
-
-def approvers_for(global_ids: Iterable[str], task: Task, directory: Directory | None) -> frozenset[str]:
-    allowed = expand(global_ids, directory)
-    if task.approval.approvers:
-        allowed &= expand(task.approval.approvers, directory)
-    return allowed
-
-
-def may_request(requesters: Iterable[str], user: str, directory: Directory | None) -> bool:
-    ids = tuple(requesters)
-    return "*" in ids or user in expand(ids, directory)
 
 
 class Verdict(StrEnum):
@@ -85,7 +54,7 @@ def decide(store: Store, run: Run, user: str, approve: bool, allowed: frozenset[
                                         "at": now.isoformat(timespec="seconds"), "reason": reason})
             store.audit(user, f"run.{decision}", run.id, {"reason": reason} if reason else {}, db=db)
             verdict = Verdict.RECORDED if approve else Verdict.REJECTED
-            count = _approvals(db, run.id)
+            count = _count(db.query(APPROVALS, (run.id,)))
             target = RunState.REJECTED if not approve else RunState.APPROVED if count >= run.required else None
             if target is not None:
                 db.execute("UPDATE runs SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
@@ -101,15 +70,22 @@ def _refused(store: Store, run: Run, user: str, verdict: Verdict) -> Decision:
     return Decision(verdict, run, approvals(store, run.id))
 
 
-def _approvals(db: sqlite_utils.Database, run_id: str) -> int:
-    rows = list(db.query("SELECT COUNT(*) AS n FROM run_decisions WHERE run_id = ? AND decision = 'approve'", (run_id,)))
-    return int(rows[0]["n"])
+APPROVALS = "SELECT COUNT(*) AS n FROM run_decisions WHERE run_id = ? AND decision = 'approve'"
+
+
+def _count(rows: Any) -> int:
+    return int(next(iter(rows))["n"])
 
 
 def approvals(store: Store, run_id: str) -> int:
-    rows = store.query("SELECT COUNT(*) AS n FROM run_decisions WHERE run_id = ? AND decision = 'approve'", (run_id,))
-    return int(rows[0]["n"])
+    """How many distinct approvers approved the run (inside a decision, the same query runs in its transaction)."""
+    return _count(store.query(APPROVALS, (run_id,)))
 
 
 def decisions(store: Store, run_id: str) -> list[dict[str, str]]:
     return store.query("SELECT user, decision, at, reason FROM run_decisions WHERE run_id = ? ORDER BY at, rowid", (run_id,))
+
+
+def approvers(store: Store, run_id: str) -> list[str]:
+    """Who approved the run, in order."""
+    return [d["user"] for d in decisions(store, run_id) if d["decision"] == "approve"]

@@ -1,4 +1,4 @@
-"""The digest's and App Home's view of runs (bot.run_feed.RunFeed), read from the runs store."""
+"""The digest's and App Home's view of runs (the `RunFeed` port), read from the runs store."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.runs.approvals import decisions
-from bot.runs.records import Run, RunState, runs_in
+from bot.runs.approvals import approvers
+from bot.runs.model import Run, RunState
+from bot.runs.records import runs_in
 from bot.store.store import Store
 
 
@@ -26,8 +27,7 @@ class StoreRunFeed:
         self.store = store
 
     def _line(self, run: Run) -> RunLine:
-        approvers = [d["user"] for d in decisions(self.store, run.id) if d["decision"] == "approve"]
-        return RunLine(run.id, run.task_id, run.state.value, run.requester, approvers, run.updated_at)
+        return RunLine(run.id, run.task_id, run.state.value, run.requester, approvers(self.store, run.id), run.updated_at)
 
     def runs_since(self, since: datetime | None, limit: int) -> Sequence[RunLine]:
         where, params = ("WHERE updated_at > ?", (since.isoformat(),)) if since else ("", ())

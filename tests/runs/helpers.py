@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.runs.records import Run, get_run, list_runs
+from bot.runs.model import Run
+from bot.runs.records import get_run, list_runs
 from tests.fixtures.bot import CHANNEL, Carbon
 
 

@@ -47,7 +47,7 @@ def test_two_approvals_need_two_different_approvers(make_carbon: Any, small: Kub
 def test_a_run_past_its_ttl_expires_and_its_buttons_say_so(bot: Any) -> None:
     run = request(bot, "restore")
     start = bot.services.clock()
-    bot.services.clock = lambda: start + timedelta(hours=25)
+    bot.services.clock.now = lambda: start + timedelta(hours=25)
     assert click(bot, "carbon.approve", run, "U0BOB") == messages.run_expired(run.id)
     assert state(bot, run) == "expired"
     assert buttons(message(bot, run)) == []
@@ -58,7 +58,7 @@ def test_a_run_past_its_ttl_expires_and_its_buttons_say_so(bot: Any) -> None:
 def test_listing_runs_expires_the_ones_past_their_ttl(bot: Any) -> None:
     run = request(bot, "restore")
     start = bot.services.clock()
-    bot.services.clock = lambda: start + timedelta(hours=24, minutes=1)
+    bot.services.clock.now = lambda: start + timedelta(hours=24, minutes=1)
     bot.slash("runs restore", user="U0DAVE")
     assert "expired" in str(bot.last_answer()["blocks"])
     assert state(bot, run) == "expired"

@@ -7,7 +7,7 @@ from typing import Any
 import hvac
 
 from bot.local.demo.seed import seed_vault
-from bot.runs.execute import compute_plan
+from bot.runs.planning import compute_plan
 
 
 def test_every_bundled_action_plans_against_the_demo_platform(carbon: Any, vault_client: hvac.Client) -> None:
@@ -19,11 +19,12 @@ def test_every_bundled_action_plans_against_the_demo_platform(carbon: Any, vault
         "vault-kubernetes-auth": "configure_vault_kubernetes_auth",
     }
     assert carbon.services.plan.task("secrets-migration").approval.required == 2
-    counts = {task_id: len(compute_plan(carbon.services, task_id, kind).changes) for task_id, kind in platform_before.items()}
+    desk = carbon.services.runs
+    counts = {task_id: len(compute_plan(desk, task_id, kind).changes) for task_id, kind in platform_before.items()}
     assert counts["restore-services"] == 6
     assert counts["rbac-least-privilege"] >= 13  # a ServiceAccount and a patch per workload
     # default-deny for 5 namespaces less registry (seeded with one), 8 allow rules, DNS egress per namespace
     assert counts["network-policies"] == (5 - 1) + 8 + 5
-    secrets = compute_plan(carbon.services, "secrets-migration", "migrate_secrets")
+    secrets = compute_plan(carbon.services.runs, "secrets-migration", "migrate_secrets")
     assert sum(c.op == "remove-key" for c in secrets.changes) == 9  # 12 credential keys, 3 already in Vault
-    assert compute_plan(carbon.services, "secrets-migration", "migrate_secrets").hash == secrets.hash
+    assert compute_plan(carbon.services.runs, "secrets-migration", "migrate_secrets").hash == secrets.hash

@@ -13,9 +13,11 @@ from bot.actions.base import ActionContext
 from bot.actions.migrate_secrets import MIGRATE_SECRETS
 from bot.errors import Unavailable
 from bot.local.emulator import KubeEmulator
-from bot.runs.execute import compute_plan, execute_approved
-from bot.runs.records import RunState, create_run, get_run, set_message, transition
+from bot.runs.model import RunState
+from bot.runs.planning import compute_plan
+from bot.runs.records import create_run, get_run, set_message, transition
 from bot.snapshot.credentials import KV_MOUNT, vault_path
+from jobs.execute_approved import execute_approved
 from tests.fixtures.bot import CHANNEL
 from tests.runs.conftest import PLAN
 from tests.runs.helpers import buttons, click, message, request, state, thread
@@ -25,11 +27,12 @@ def test_a_run_left_running_is_interrupted_at_next_start_and_can_be_rolled_back_
         make_carbon: Any, platform: KubeEmulator, vault_client: hvac.Client) -> None:
     first = make_carbon(platform, CARBON_PLAN=str(PLAN))
     services = first.services
-    planned = compute_plan(services, "secrets", "migrate_secrets")
+    planned = compute_plan(services.runs, "secrets", "migrate_secrets")
     run = create_run(services.store, task_id="secrets", action="migrate_secrets", requester="U0ALICE", required=1,
                      ttl_hours=24, plan_hash=planned.hash, plan=planned.to_json(), now=services.clock())
     posted = first.slack.calls_to("chat.postMessage")
-    ts = services.extras["run_notifier"].post(CHANNEL, [{"type": "section", "text": {"type": "mrkdwn", "text": "run"}}], "run")
+    assert services.chat is not None
+    ts = services.chat.post(CHANNEL, [{"type": "section", "text": {"type": "mrkdwn", "text": "run"}}], "run")
     assert len(first.slack.calls_to("chat.postMessage")) == len(posted) + 1
     set_message(services.store, run.id, CHANNEL, ts)
     for frm, to in ((RunState.REQUESTED, RunState.APPROVED), (RunState.APPROVED, RunState.RUNNING)):
@@ -38,7 +41,7 @@ def test_a_run_left_running_is_interrupted_at_next_start_and_can_be_rolled_back_
     platform.fail("configmaps", method="PATCH", status=500)
     with pytest.raises(Unavailable):
         MIGRATE_SECRETS.apply(services.plan.action_params["secrets"], planned,
-                              ActionContext(services.cluster, services.vault, fingerprint_key=services.fingerprint_key))
+                              ActionContext(services.cluster, services.vault, fingerprint_key=services.runs.fingerprint_key))
     platform.clear_failures()
     versions = {name: version(vault_client, name) for name in ("superset-config", "minio-config", "datahub-config")}
     assert set(versions.values()) == {1}

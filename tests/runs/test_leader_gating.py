@@ -6,7 +6,7 @@ from typing import Any
 
 from bot import messages
 from bot.local.emulator import KubeEmulator
-from bot.runs.execute import execute_approved
+from jobs.execute_approved import execute_approved
 from tests.runs.conftest import PLAN
 from tests.runs.helpers import click, request, state
 
@@ -20,7 +20,7 @@ class Standby:
 
 def test_an_approval_on_a_standby_replica_waits_for_the_leader(make_carbon: Any, small: KubeEmulator) -> None:
     standby = make_carbon(small, CARBON_PLAN=str(PLAN))
-    standby.services.extras["leader"] = Standby()
+    standby.services.runs.leadership = Standby()
     run = request(standby, "restore")
     assert click(standby, "carbon.approve", run, "U0BOB") == messages.run_approved_queued(run.id)
     assert state(standby, run) == "approved"

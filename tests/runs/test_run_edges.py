@@ -6,8 +6,11 @@ from typing import Any
 
 from bot import messages
 from bot.local.emulator import KubeEmulator
-from bot.runs.execute import compute_plan, execute_approved, executing, recover_interrupted
-from bot.runs.records import RunState, create_run, get_run, transition
+from bot.runs.lifecycle import recover_interrupted
+from bot.runs.model import RunState
+from bot.runs.planning import compute_plan
+from bot.runs.records import create_run, get_run, transition
+from jobs.execute_approved import execute_approved
 from tests.runs.conftest import PLAN
 from tests.runs.helpers import message, request, state
 
@@ -32,7 +35,7 @@ def test_an_approved_run_whose_task_left_the_plan_fails_and_does_not_block_other
                                                                                   small: KubeEmulator) -> None:
     carbon = make_carbon(small, CARBON_PLAN=str(PLAN))
     services = carbon.services
-    planned = compute_plan(services, "restore", "scale_deployments")
+    planned = compute_plan(services.runs, "restore", "scale_deployments")
     orphan = create_run(services.store, task_id="gone", action="scale_deployments", requester="U0ALICE", required=1,
                         ttl_hours=1, plan_hash=planned.hash, plan=planned.to_json(), now=services.clock())
     assert transition(services.store, orphan.id, RunState.REQUESTED, RunState.APPROVED, actor="U0BOB", now=services.clock())
@@ -51,8 +54,8 @@ def test_winning_the_lease_back_does_not_interrupt_a_run_this_process_is_executi
     run = request(carbon, "restore")
     for frm, to in ((RunState.REQUESTED, RunState.APPROVED), (RunState.APPROVED, RunState.RUNNING)):
         assert transition(services.store, run.id, frm, to, actor="U0BOB", now=services.clock())
-    executing(services).add(run.id)
-    assert recover_interrupted(services) == []
+    services.runs.executing.add(run.id)
+    assert recover_interrupted(services.runs) == []
     assert state(carbon, run) == "running"
-    executing(services).discard(run.id)
-    assert recover_interrupted(services) == [run.id]
+    services.runs.executing.discard(run.id)
+    assert recover_interrupted(services.runs) == [run.id]

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.runs.records import FINAL, TRANSITIONS, RunState, can_move, create_run, get_run, transition
+from bot.runs.model import FINAL, TRANSITIONS, RunState, can_move
+from bot.runs.records import create_run, get_run, transition
 from bot.store.store import Store
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

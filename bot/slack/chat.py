@@ -1,0 +1,47 @@
+"""The one Slack poster: messages, thread replies, in-place updates and App Home, over the Web API.
+
+Every failure (an `ok: false` answer, an HTTP error, an unreachable API) becomes `SlackFailed` with the
+method and Slack's error code only, so the caller can record it and keep its own state unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import structlog
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.errors import SlackFailed
+from bot.ports import Block
+
+log = structlog.get_logger(__name__)
+
+
+class SlackChat:
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def post(self, channel: str, blocks: Sequence[Block], text: str, thread_ts: str | None = None) -> str:
+        answer = call("chat.postMessage", lambda: self.client.chat_postMessage(
+            channel=channel, blocks=list(blocks) or None, text=text, thread_ts=thread_ts))
+        return str(answer.get("ts") or "")
+
+    def update(self, channel: str, ts: str, blocks: Sequence[Block], text: str) -> None:
+        call("chat.update", lambda: self.client.chat_update(channel=channel, ts=ts, blocks=list(blocks), text=text))
+
+    def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        call("views.publish", lambda: self.client.views_publish(user_id=user_id, view=view))
+
+
+def call(method: str, fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except SlackApiError as exc:
+        code = str(exc.response.get("error") or "error")
+        log.warning("slack_call_failed", method=method, error=code)
+        raise SlackFailed(method, code) from None
+    except OSError:
+        log.warning("slack_call_failed", method=method, error="unreachable")
+        raise SlackFailed(method, "unreachable") from None
