@@ -1,6 +1,6 @@
 """Prometheus metrics, in a registry per process wiring (so tests get a fresh one), served at /metrics.
 
-Events are counted where they happen through hooks the wiring (bot/app.py) hands to the gateways and the
+Events are counted where they happen through hooks the wiring (bot/app/build.py) hands to the gateways and the
 check registry; runs by state, open risks by severity and leadership are read from the store and the
 elector at scrape time, so they are true after a restart or a run moved by another replica.
 """
