@@ -10,8 +10,6 @@ body is passed on untouched and Bolt answers 401.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
@@ -21,11 +19,11 @@ from slack_sdk.signature import SignatureVerifier
 
 def bolt_request(body: str, headers: Mapping[str, str], signing_secret: str, query: str = "") -> BoltRequest:
     lowered = {k.lower(): v for k, v in headers.items()}
-    if _needs_rewrite(body, lowered) and SignatureVerifier(signing_secret).is_valid_request(body, lowered):
+    verifier = SignatureVerifier(signing_secret)
+    if _needs_rewrite(body, lowered) and verifier.is_valid_request(body, lowered):
         body = body.replace("payload", "p%61yload")
         timestamp = lowered.get("x-slack-request-timestamp", "")
-        digest = hmac.new(signing_secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
-        lowered["x-slack-signature"] = f"v0={digest}"
+        lowered["x-slack-signature"] = verifier.generate_signature(timestamp=timestamp, body=body) or ""
     return BoltRequest(body=body, query=query, headers=lowered)
 
 
