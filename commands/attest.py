@@ -29,7 +29,7 @@ class AttestArgs:
 
 def parse(services: Services, args: Sequence[str]) -> AttestArgs:
     if not args:
-        raise COMMAND.usage_error("Which task? Give its id.")
+        raise COMMAND.usage_error(messages.which_task())
     task_id, rest = args[0].lower(), list(args[1:])
     task = services.plan.task(task_id)
     if task is None:
@@ -39,7 +39,7 @@ def parse(services: Services, args: Sequence[str]) -> AttestArgs:
         raise UserError(messages.not_manual(task_id, task.check.kind))
     if UNDO in rest:
         if rest != [UNDO]:
-            raise COMMAND.usage_error(f"`{UNDO}` takes no note.")
+            raise COMMAND.usage_error(messages.takes_no_note(UNDO))
         return AttestArgs(task_id, undo=True)
     return AttestArgs(task_id, " ".join(rest)[:300])
 

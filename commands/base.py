@@ -62,7 +62,7 @@ def doc_summary(doc: str | None) -> str:
 def at_most(command: Command, args: Sequence[str], count: int) -> None:
     if len(args) > count:
         extra = " ".join(args[count:])
-        raise command.usage_error(f"Unexpected `{extra}`.")
+        raise command.usage_error(messages.unexpected_words(extra))
 
 
 def optional_phase(command: Command, services: Services, args: Sequence[str]) -> str | None:

@@ -31,4 +31,4 @@ def unknown_alert() -> str:
 
 
 def no_open_risks() -> str:
-    return ":white_check_mark: No open risks: every risk rule passed on the last scan."
+    return ":white_check_mark: No open risks: every risk rule passed."

@@ -34,3 +34,35 @@ def digesting() -> str:
 
 def scanning_risks() -> str:
     return "Scanning for risks…"
+
+
+def which_task() -> str:
+    return "Which task? Give its id."
+
+
+def which_run() -> str:
+    return "Which run? Give its id (`/carbon runs` lists them)."
+
+
+def unexpected_words(extra: str) -> str:
+    return f"Unexpected `{extra}`."
+
+
+def takes_no_note(flag: str) -> str:
+    return f"`{flag}` takes no note."
+
+
+def computing_plan() -> str:
+    return "Computing the plan (dry run)…"
+
+
+def recording_approval() -> str:
+    return "Recording your approval…"
+
+
+def recording_rejection() -> str:
+    return "Recording your rejection…"
+
+
+def rolling_back() -> str:
+    return "Rolling back…"

@@ -125,3 +125,7 @@ def not_allowed_to_roll_back_alone(run_id: str) -> str:
 
 def not_leader_retry(run_id: str) -> str:
     return f"This Carbon replica is not the leader, so it cannot roll back `{run_id}` now; try again in a few seconds."
+
+
+def no_runs_yet() -> str:
+    return "No runs yet. `/carbon run <task-id>` requests one."

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.messages import SEVERITY_ICON, alert_text
+from bot.messages import SEVERITY_ICON, alert_text, no_open_risks
 from bot.render.status import MAX_BLOCKS, Block, context, header, section
 from bot.risks import RiskFinding
 
@@ -76,7 +76,7 @@ def risk_line(finding: RiskFinding, note: str = "") -> str:
 def render_risks(findings: Sequence[RiskFinding], notes: Mapping[str, str], taken_at: datetime) -> list[Block]:
     """Open findings, most severe first (the caller sorts), a section per severity, long lists cut."""
     if not findings:
-        return [section(":white_check_mark: No open risks: every risk rule passed.")]
+        return [section(no_open_risks())]
     blocks: list[Block] = [header(f"Open risks: {len(findings)}")]
     for severity in dict.fromkeys(f.severity for f in findings):
         lines = [risk_line(f, notes.get(f.fingerprint, "")) + (f"\n      {f.detail}" if f.detail else "")

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
+from bot import messages
 from bot.render.status import Block, clip_lines, context, header, section
 from bot.runs.records import Run, RunState
 
@@ -90,7 +91,7 @@ def render_runs(runs: Sequence[Run], titles: dict[str, str], approvers: dict[str
                 task_id: str | None, zone: tzinfo = UTC) -> list[Block]:
     blocks: list[Block] = [header(f"Runs of {task_id}" if task_id else "Recent runs")]
     if not runs:
-        return [*blocks, section("No runs yet. `/carbon run <task-id>` requests one.")]
+        return [*blocks, section(messages.no_runs_yet())]
     lines = [f"`{r.id}` {STATE_LABEL[r.state]} · `{r.task_id}` {titles.get(r.task_id, '')} · by <@{r.requester}> · "
              f"approved by {', '.join(f'<@{u}>' for u in approvers.get(r.id, [])) or 'nobody yet'} · "
              f"requested {_when(r.requested_at, zone)} · updated {_when(r.updated_at, zone)}" for r in runs]
