@@ -72,7 +72,7 @@ def handle(ctx: Context, args: AttestArgs) -> Reply:
     attestations.attest(store, args.task_id, ctx.user_id, args.note, now)
     ctx.services.measurement_changed()
     ends = attestations.expires_at(ctx.services.plan, Attestation(args.task_id, ctx.user_id, now))
-    shown = ends.astimezone(ctx.services.settings.zone).strftime("%Y-%m-%d") if ends else None
+    shown = messages.when(ends, ctx.services.settings.zone, time=False) if ends else None
     reply = Reply.note(messages.attested(args.task_id, ctx.user_id, shown))
     return Reply(reply.blocks, reply.text, in_channel=True)
 

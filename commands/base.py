@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot import messages
 from bot.errors import UserError
-from bot.render.status import Block, fallback_text
+from bot.render.blocks import Block, fallback_text
 from bot.services import Services
 
 

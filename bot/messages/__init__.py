@@ -40,6 +40,7 @@ from bot.messages.commands import (
     which_task,
     working,
 )
+from bot.messages.dates import when
 from bot.messages.digest import (
     digest_posted,
     jobs_not_started,
@@ -155,6 +156,7 @@ __all__ = [
     "unknown_task",
     "usage_error",
     "vault_not_configured",
+    "when",
     "which_run",
     "which_task",
     "working",

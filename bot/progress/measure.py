@@ -111,8 +111,8 @@ def _attested(result: CheckResult, attestation: Attestation | None) -> CheckResu
     if attestation is None or result.state != State.PENDING:
         return result
     note = f": {attestation.note}" if attestation.note else ""
-    when = attestation.at.strftime("%Y-%m-%d")
-    return CheckResult(State.ATTESTED, 1.0, f"attested by <@{attestation.user_id}> on {when}{note}")
+    day = messages.when(attestation.at, time=False)
+    return CheckResult(State.ATTESTED, 1.0, f"attested by <@{attestation.user_id}> on {day}{note}")
 
 
 def measure(plan: Plan, checks: CheckRegistry, snapshot: Snapshot,

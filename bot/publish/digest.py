@@ -11,8 +11,8 @@ from datetime import datetime
 from bot.digest.build import build_digest
 from bot.ports import ChatPoster
 from bot.progress.marks import last_digest, record_digest
+from bot.render.blocks import fallback_text
 from bot.render.digest import render_digest
-from bot.render.status import fallback_text
 from bot.runs.feed_port import run_feed
 from bot.services import Services
 

@@ -4,8 +4,9 @@ end with "…and N more")."""
 from __future__ import annotations
 
 from bot.digest.build import DigestView
-from bot.render.risks import count_by_severity, fit_lines, short_list
-from bot.render.status import MAX_BLOCKS, Block, bar, context, header, percent, section
+from bot.messages import when
+from bot.render.blocks import MAX_BLOCKS, Block, bar, context, fit_lines, header, percent, section
+from bot.render.risks import count_by_severity, short_list
 from bot.runs.feed_port import run_line
 
 LIST_LIMIT = 15
@@ -22,7 +23,7 @@ def _moved(delta: float | None) -> str:
 
 def render_digest(view: DigestView) -> list[Block]:
     progress = view.progress
-    since = f"since {view.since:%Y-%m-%d %H:%M}" if view.since else "first digest"
+    since = f"since {when(view.since, named=False)}" if view.since else "first digest"
     blocks: list[Block] = [header(f"Daily digest · {progress.plan_name}: {percent(progress.fraction)}")]
     phase_lines = [f"*{p.phase.id.upper()} · {p.phase.title}*  `{bar(p.fraction)}` {percent(p.fraction)} "
                    f"({_moved(view.moved(p))})" for p in progress.phases]
@@ -36,5 +37,5 @@ def render_digest(view: DigestView) -> list[Block]:
     blocks.append(section(short_list(f"*Open risks* ({count_by_severity(view.risks)})", view.risks, LIST_LIMIT)))
     runnable = [f"• `{task_id}` {title}  →  `/carbon run {task_id}`" for task_id, title in view.runnable]
     blocks.append(section(fit_lines("*Next tasks that can be run*", runnable or ["none"], 10)))
-    blocks.append(context(f"Measured {progress.taken_at:%Y-%m-%d %H:%M %Z}".strip(), "`/carbon status` for the live view"))
+    blocks.append(context(f"Measured {when(progress.taken_at)}", "`/carbon status` for the live view"))
     return blocks[:MAX_BLOCKS]

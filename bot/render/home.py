@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.messages import when
 from bot.progress.measure import PlanProgress
-from bot.render.risks import count_by_severity, fit_lines, short_list
-from bot.render.status import Block, context, divider, header, phase_line, section
+from bot.render.blocks import MAX_VIEW_BLOCKS, Block, context, divider, fit_lines, header, section
+from bot.render.risks import count_by_severity, short_list
+from bot.render.status import phase_line
 from bot.risks import RiskFinding
 from bot.runs.feed_port import RunInfo, run_line
-
-MAX_HOME_BLOCKS = 100
 
 
 def render_home(progress: PlanProgress, risks: Sequence[RiskFinding], pending: Sequence[RunInfo] | None,
@@ -26,6 +26,6 @@ def render_home(progress: PlanProgress, risks: Sequence[RiskFinding], pending: S
                                     untracked if pending is None else [run_line(r) for r in pending] or ["none"], 20)))
     blocks.append(section(fit_lines("*Recent runs*",
                                     untracked if recent is None else [run_line(r) for r in recent] or ["none"], 15)))
-    blocks.append(context(f"Measured {progress.taken_at:%Y-%m-%d %H:%M %Z}".strip(),
+    blocks.append(context(f"Measured {when(progress.taken_at)}",
                           "`/carbon status <phase>` for a phase's evidence · `/carbon risks` for details"))
-    return blocks[:MAX_HOME_BLOCKS]
+    return blocks[:MAX_VIEW_BLOCKS]

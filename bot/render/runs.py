@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, tzinfo
 
 from bot import messages
-from bot.render.status import Block, clip_lines, context, header, section
+from bot.messages import when
+from bot.render.blocks import Block, button, clip_lines, context, header, section
 from bot.runs.records import Run, RunState
 
 STATE_LABEL = {
@@ -38,18 +39,6 @@ class RunView:
     zone: tzinfo = UTC
 
 
-def _when(at: datetime, zone: tzinfo) -> str:
-    """Dates as the team reads them: in CARBON_TIMEZONE, with the zone's abbreviation."""
-    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
-
-
-def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
-    found: Block = {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id, "value": value}
-    if style:
-        found["style"] = style
-    return found
-
-
 def render_run(view: RunView) -> list[Block]:
     run = view.run
     changes = run.plan.get("changes") or []
@@ -66,8 +55,8 @@ def render_run(view: RunView) -> list[Block]:
     lines = [f"approvals {len(approved)}/{run.required}" + (f": {', '.join(approved)}" if approved else "")]
     if rejected:
         lines.append(f"rejected by {', '.join(rejected)}")
-    lines.append(f"expires {_when(run.expires_at, view.zone)}" if run.state == RunState.REQUESTED
-                 else f"updated {_when(run.updated_at, view.zone)}")
+    lines.append(f"expires {when(run.expires_at, view.zone)}" if run.state == RunState.REQUESTED
+                 else f"updated {when(run.updated_at, view.zone)}")
     blocks.append(context(*lines))
     outcome = run.outcome
     if outcome:
@@ -94,6 +83,6 @@ def render_runs(runs: Sequence[Run], titles: dict[str, str], approvers: dict[str
         return [*blocks, section(messages.no_runs_yet())]
     lines = [f"`{r.id}` {STATE_LABEL[r.state]} · `{r.task_id}` {titles.get(r.task_id, '')} · by <@{r.requester}> · "
              f"approved by {', '.join(f'<@{u}>' for u in approvers.get(r.id, [])) or 'nobody yet'} · "
-             f"requested {_when(r.requested_at, zone)} · updated {_when(r.updated_at, zone)}" for r in runs]
+             f"requested {when(r.requested_at, zone)} · updated {when(r.updated_at, zone)}" for r in runs]
     blocks.append(section("\n".join(lines)))
     return blocks

@@ -19,8 +19,8 @@ import structlog
 from bot import messages
 from bot.actions.base import ActionContext, ActionKind, ActionPlan
 from bot.errors import SlackFailed, Unavailable, UserError, describe_failure, new_ref
+from bot.render.blocks import fallback_text
 from bot.render.runs import RunView, render_run
-from bot.render.status import fallback_text
 from bot.runs.approvals import decisions
 from bot.runs.records import Run, RunState, get_run, note, runs_in, transition
 from bot.services import Services

@@ -11,8 +11,8 @@ from bot import messages
 from bot.actions.base import ActionPlan
 from bot.errors import SlackFailed, Unavailable, UserError
 from bot.plan.model import Task
+from bot.render.blocks import fallback_text
 from bot.render.runs import render_run
-from bot.render.status import fallback_text
 from bot.runs.approvals import Decision, Directory, Verdict, approvers_for, decide, decisions, may_request
 from bot.runs.execute import compute_plan, execute, expire_if_due, is_leader, notifier, refresh, rollback_run, view
 from bot.runs.records import Run, RunState, create_run, get_run, set_message, transition
