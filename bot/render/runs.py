@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, tzinfo
 
 from bot import messages
-from bot.messages import when
 from bot.render.blocks import Block, button, clip_lines, context, header, section
 from bot.runs.records import Run, RunState
 
@@ -55,8 +54,8 @@ def render_run(view: RunView) -> list[Block]:
     lines = [f"approvals {len(approved)}/{run.required}" + (f": {', '.join(approved)}" if approved else "")]
     if rejected:
         lines.append(f"rejected by {', '.join(rejected)}")
-    lines.append(f"expires {when(run.expires_at, view.zone)}" if run.state == RunState.REQUESTED
-                 else f"updated {when(run.updated_at, view.zone)}")
+    lines.append(f"expires {messages.when(run.expires_at, view.zone)}" if run.state == RunState.REQUESTED
+                 else f"updated {messages.when(run.updated_at, view.zone)}")
     blocks.append(context(*lines))
     outcome = run.outcome
     if outcome:
@@ -83,6 +82,6 @@ def render_runs(runs: Sequence[Run], titles: dict[str, str], approvers: dict[str
         return [*blocks, section(messages.no_runs_yet())]
     lines = [f"`{r.id}` {STATE_LABEL[r.state]} · `{r.task_id}` {titles.get(r.task_id, '')} · by <@{r.requester}> · "
              f"approved by {', '.join(f'<@{u}>' for u in approvers.get(r.id, [])) or 'nobody yet'} · "
-             f"requested {when(r.requested_at, zone)} · updated {when(r.updated_at, zone)}" for r in runs]
+             f"requested {messages.when(r.requested_at, zone)} · updated {messages.when(r.updated_at, zone)}" for r in runs]
     blocks.append(section("\n".join(lines)))
     return blocks
