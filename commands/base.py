@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
@@ -48,7 +48,6 @@ class Command:
     examples: tuple[str, ...] = ()
     ack_text: str | None = None
     quick: Callable[[Services, Any], Reply] | None = None  # answered in the ack itself: no I/O allowed
-    aliases: tuple[str, ...] = field(default=())
 
     def usage_error(self, problem: str) -> UserError:
         return UserError(messages.usage_error(problem, f"/carbon {self.usage}"))

@@ -1,4 +1,4 @@
-"""Expire pending runs past their TTL: a plain function issue 5's scheduler calls (clicks expire lazily too)."""
+"""Expire pending runs past their TTL: a plain function the scheduler calls (clicks expire lazily too)."""
 
 from __future__ import annotations
 

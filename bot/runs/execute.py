@@ -1,4 +1,4 @@
-"""Executing approved runs: the ONE entry point (`execute`) that issue 5 gates on Lease leadership.
+"""Executing approved runs: the ONE entry point (`execute`), which its callers gate on Lease leadership.
 
 execute: recompute the plan; if its hash differs from the approved one the run fails as stale and
 nothing is applied; else compare-and-set approved → running (so it happens once), apply with each step
