@@ -18,7 +18,7 @@ RUN_ID = re.compile(r"^r-[0-9a-f]{4,8}$")
 
 def run_id_arg(command: Command, args: Sequence[str]) -> str:
     if not args:
-        raise command.usage_error("Which run? Give its id (`/carbon runs` lists them).")
+        raise command.usage_error(messages.which_run())
     run_id = args[0].lower()
     if not RUN_ID.match(run_id):
         raise UserError(messages.bad_run_id(args[0]))
@@ -43,7 +43,7 @@ def handle_reject(ctx: Context, args: tuple[str, str]) -> Reply:
 
 
 APPROVE = Command("approve", "approve <run-id>", doc_summary(__doc__), handle_approve, parse_approve,
-                  ("/carbon approve r-7f3a",), ack_text="Recording your approval…")
+                  ("/carbon approve r-7f3a",), ack_text=messages.recording_approval())
 REJECT = Command("reject", "reject <run-id> [reason]", "Reject a pending run, with an optional reason (as its Reject button).",
                  handle_reject, parse_reject, ("/carbon reject r-7f3a not during business hours",),
-                 ack_text="Recording your rejection…")
+                 ack_text=messages.recording_rejection())

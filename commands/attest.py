@@ -27,7 +27,7 @@ class AttestArgs:
 
 def parse(services: Services, args: Sequence[str]) -> AttestArgs:
     if not args:
-        raise COMMAND.usage_error("Which task? Give its id.")
+        raise COMMAND.usage_error(messages.which_task())
     task_id, rest = args[0].lower(), list(args[1:])
     task = services.plan.task(task_id)
     if task is None:
@@ -37,7 +37,7 @@ def parse(services: Services, args: Sequence[str]) -> AttestArgs:
         raise UserError(messages.not_manual(task_id, task.check.kind))
     if UNDO in rest:
         if rest != [UNDO]:
-            raise COMMAND.usage_error(f"`{UNDO}` takes no note.")
+            raise COMMAND.usage_error(messages.takes_no_note(UNDO))
         return AttestArgs(task_id, undo=True)
     return AttestArgs(task_id, " ".join(rest)[:300])
 
@@ -55,7 +55,7 @@ def handle(ctx: Context, args: AttestArgs) -> Reply:
     attestations.attest(store, args.task_id, ctx.user_id, args.note, now)
     ctx.services.meter.changed()
     ends = attestations.expires_at(ctx.services.plan, Attestation(args.task_id, ctx.user_id, now))
-    shown = ends.astimezone(ctx.services.settings.zone).strftime("%Y-%m-%d") if ends else None
+    shown = messages.when(ends, ctx.services.settings.zone, time=False) if ends else None
     reply = Reply.note(messages.attested(args.task_id, ctx.user_id, shown))
     return Reply(reply.blocks, reply.text, in_channel=True)
 

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bot import messages
 from bot.errors import UserError
-from bot.render.status import Block, fallback_text
+from bot.render.blocks import Block, fallback_text
 from bot.services import Services
 
 
@@ -45,7 +45,6 @@ class Command:
     examples: tuple[str, ...] = ()
     ack_text: str | None = None
     quick: Callable[[Services, Any], Reply] | None = None  # answered in the ack itself: no I/O allowed
-    aliases: tuple[str, ...] = field(default=())
 
     def usage_error(self, problem: str) -> UserError:
         return UserError(messages.usage_error(problem, f"/carbon {self.usage}"))
@@ -59,7 +58,7 @@ def doc_summary(doc: str | None) -> str:
 def at_most(command: Command, args: Sequence[str], count: int) -> None:
     if len(args) > count:
         extra = " ".join(args[count:])
-        raise command.usage_error(f"Unexpected `{extra}`.")
+        raise command.usage_error(messages.unexpected_words(extra))
 
 
 def optional_phase(command: Command, services: Services, args: Sequence[str]) -> str | None:

@@ -4,6 +4,7 @@ acknowledged or snoozed each alert."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from bot import messages
 from bot.alerts import lifecycle as alerts
@@ -16,13 +17,17 @@ def parse(services: Services, args: Sequence[str]) -> None:
     at_most(COMMAND, args, 0)
 
 
+def _until(stamp: str | None) -> str:
+    return messages.when(datetime.fromisoformat(stamp), named=False) if stamp else ""
+
+
 def notes(services: Services) -> dict[str, str]:
     now = services.clock()
     found = {}
     for alert in alerts.alerts(services.store):
         parts = [f"acknowledged by <@{alert.acked_by}>"] if alert.acked_by else []
         if alert.snoozed(now):
-            parts.append(f"snoozed until {alert.snoozed_until[:16].replace('T', ' ') if alert.snoozed_until else ''}")
+            parts.append(f"snoozed until {_until(alert.snoozed_until)}")
         if parts:
             found[alert.fingerprint] = ", ".join(parts)
     return found

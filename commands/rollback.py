@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot import messages
 from bot.runs.flow import rollback
 from bot.services import Services
 from commands.approve import run_id_arg
@@ -20,4 +21,4 @@ def handle(ctx: Context, run_id: str) -> Reply:
 
 
 COMMAND = Command("rollback", "rollback <run-id>", doc_summary(__doc__), handle, parse, ("/carbon rollback r-7f3a",),
-                  ack_text="Rolling back…")
+                  ack_text=messages.rolling_back())

@@ -17,7 +17,7 @@ from commands.base import Command, Context, Reply, at_most, doc_summary
 
 def parse(services: Services, args: Sequence[str]) -> str:
     if not args:
-        raise COMMAND.usage_error("Which task? Give its id.")
+        raise COMMAND.usage_error(messages.which_task())
     at_most(COMMAND, args, 1)
     task_id = args[0].lower()
     task = services.plan.task(task_id)
@@ -37,4 +37,4 @@ def handle(ctx: Context, task_id: str) -> Reply:
 
 
 COMMAND = Command("run", "run <task-id>", doc_summary(__doc__), handle, parse,
-                  ("/carbon run secrets-migration",), ack_text="Computing the plan (dry run)…")
+                  ("/carbon run secrets-migration",), ack_text=messages.computing_plan())

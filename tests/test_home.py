@@ -48,11 +48,11 @@ def test_opening_the_home_tab_publishes_the_dashboard(make_carbon: Any, platform
     assert len(carbon.slack.calls_to("views.publish")) == 1
 
 
-def test_without_a_run_feed_the_home_says_runs_are_not_tracked(make_carbon: Any, platform: KubeEmulator) -> None:
+def test_no_runs_say_none_and_many_runs_fit_slack_limits(make_carbon: Any, platform: KubeEmulator) -> None:
     carbon = make_carbon(platform)
     progress = carbon.services.meter.measure()
-    blocks = render_home(progress, [], None, None)
-    assert "runs are not tracked" in blocks[-2]["text"]["text"]
+    blocks = render_home(progress, [], [], [])
+    assert blocks[-2]["text"]["text"].endswith("none") and blocks[-3]["text"]["text"].endswith("none")
     many = [Run(f"r{i}", "t", "requested", "U0ALICE", (), NOW) for i in range(500)]
     blocks = render_home(progress, [], many, many)
     assert len(blocks) <= 100 and all(len((b.get("text") or {}).get("text", "")) <= 3000 for b in blocks)

@@ -45,7 +45,6 @@ class DigestView:
     runs: list[RunInfo]
     risks: list[RiskFinding]
     runnable: list[tuple[str, str]]  # (task id, title) not done and with an action
-    runs_known: bool = True
 
     def moved(self, phase: PhaseProgress) -> float | None:
         before = self.previous.get(phase.phase.id)
@@ -57,17 +56,16 @@ class DigestView:
 
 
 def build_digest(progress: PlanProgress, last: DigestMark | None, risks: list[RiskFinding],
-                 feed: RunFeed | None, runnable_ids: set[str], run_limit: int = 20) -> DigestView:
+                 feed: RunFeed, runnable_ids: set[str], run_limit: int = 20) -> DigestView:
     before = last.tasks if last else {}
     changes = [TaskChange(t.task.id, t.task.title, before[t.task.id], t.result.state.value)
                for p in progress.phases for t in p.tasks
                if t.task.id in before and before[t.task.id] != t.result.state.value]
     since = last.posted_at if last else None
-    runs = list(feed.runs_since(since, run_limit)) if feed else []
+    runs = list(feed.runs_since(since, run_limit))
     runnable = [(t.task.id, t.task.title) for p in progress.phases for t in p.tasks
                 if t.task.id in runnable_ids and t.result.state not in (*DONE_STATES, State.UNKNOWN)]
-    return DigestView(progress, since, dict(last.phases) if last else {}, changes, runs, risks, runnable,
-                      runs_known=feed is not None)
+    return DigestView(progress, since, dict(last.phases) if last else {}, changes, runs, risks, runnable)
 
 
 def latest_fire_time(cron: str, zone: object, now: datetime) -> datetime | None:

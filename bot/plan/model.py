@@ -82,6 +82,3 @@ class Plan(BaseModel):
 
     def phase(self, phase_id: str) -> Phase | None:
         return next((phase for phase in self.phases if phase.id == phase_id), None)
-
-    def phase_of(self, task_id: str) -> Phase | None:
-        return next((phase for phase in self.phases if any(t.id == task_id for t in phase.tasks)), None)

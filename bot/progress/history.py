@@ -98,7 +98,7 @@ def phase_changes(store: Store, plan: Plan, view: PlanProgress, now: datetime) -
     mark = last_digest(store)
     if mark is not None:
         baseline = mark.phases
-        label = messages.change_since_digest(mark.posted_at.astimezone(view.taken_at.tzinfo).strftime("%Y-%m-%d %H:%M"))
+        label = messages.change_since_digest(messages.when(mark.posted_at, view.taken_at.tzinfo, named=False))
     else:
         baseline = phase_fractions(plan, fractions_at(store, now - timedelta(hours=24)), view)
         label = messages.change_last_day()

@@ -12,8 +12,8 @@ from bot.digest.build import build_digest
 from bot.ports import Chat, RunFeed
 from bot.progress.marks import last_digest, record_digest
 from bot.progress.meter import ProgressMeter
+from bot.render.blocks import fallback_text
 from bot.render.digest import render_digest
-from bot.render.status import fallback_text
 
 
 def post_digest(meter: ProgressMeter, feed: RunFeed, chat: Chat, channel: str, now: datetime,

@@ -11,8 +11,8 @@ from datetime import tzinfo
 from bot.actions import ActionRegistry
 from bot.plan.model import Plan
 from bot.ports import Chat
+from bot.render.blocks import fallback_text
 from bot.render.runs import RunView, render_run
-from bot.render.status import fallback_text
 from bot.runs.approvals import decisions
 from bot.runs.model import Run
 from bot.runs.planning import can_roll_back

@@ -4,9 +4,10 @@ end with "…and N more")."""
 from __future__ import annotations
 
 from bot.digest.build import DigestView
-from bot.render.risks import count_by_severity, fit_lines, short_list
+from bot.messages import when
+from bot.render.blocks import MAX_BLOCKS, Block, bar, context, fit_lines, header, percent, section
+from bot.render.risks import count_by_severity, short_list
 from bot.render.runs import run_line
-from bot.render.status import MAX_BLOCKS, Block, bar, context, header, percent, section
 
 LIST_LIMIT = 15
 CHANGE_ICON = {"done": ":white_check_mark:", "regressed": ":warning:", "changed": ":arrows_counterclockwise:"}
@@ -22,7 +23,7 @@ def _moved(delta: float | None) -> str:
 
 def render_digest(view: DigestView) -> list[Block]:
     progress = view.progress
-    since = f"since {view.since:%Y-%m-%d %H:%M}" if view.since else "first digest"
+    since = f"since {when(view.since, named=False)}" if view.since else "first digest"
     blocks: list[Block] = [header(f"Daily digest · {progress.plan_name}: {percent(progress.fraction)}")]
     phase_lines = [f"*{p.phase.id.upper()} · {p.phase.title}*  `{bar(p.fraction)}` {percent(p.fraction)} "
                    f"({_moved(view.moved(p))})" for p in progress.phases]
@@ -30,11 +31,9 @@ def render_digest(view: DigestView) -> list[Block]:
     changes = [f"{CHANGE_ICON[c.label]} {c.label}: `{c.task_id}` {c.title} ({c.before} → {c.after})" for c in view.changes]
     blocks.append(section(fit_lines(f"*Tasks that changed* ({since})", changes or ["none"], LIST_LIMIT)))
     runs = [run_line(r) for r in view.runs] or ["none"]
-    if not view.runs_known:
-        runs = ["runs are not tracked in this version"]
     blocks.append(section(fit_lines(f"*Runs* ({since})", runs, LIST_LIMIT)))
     blocks.append(section(short_list(f"*Open risks* ({count_by_severity(view.risks)})", view.risks, LIST_LIMIT)))
     runnable = [f"• `{task_id}` {title}  →  `/carbon run {task_id}`" for task_id, title in view.runnable]
     blocks.append(section(fit_lines("*Next tasks that can be run*", runnable or ["none"], 10)))
-    blocks.append(context(f"Measured {progress.taken_at:%Y-%m-%d %H:%M %Z}".strip(), "`/carbon status` for the live view"))
+    blocks.append(context(f"Measured {when(progress.taken_at)}", "`/carbon status` for the live view"))
     return blocks[:MAX_BLOCKS]

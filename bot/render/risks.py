@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.messages import SEVERITY_ICON, alert_text
-from bot.render.status import MAX_BLOCKS, Block, context, header, section
+from bot.messages import SEVERITY_ICON, alert_text, no_open_risks, when
+from bot.render.blocks import MAX_BLOCKS, Block, button, context, fit_lines, header, section
 from bot.risks import RiskFinding
 
 if TYPE_CHECKING:
@@ -18,30 +18,8 @@ SNOOZE = "carbon.risk.snooze"
 LIST_LIMIT = 40
 
 
-def fit_lines(title: str, lines: Sequence[str], max_lines: int, budget: int = 2800) -> str:
-    """A section's text: the title and as many whole lines as fit Slack's limits, then "…and N more"."""
-    kept: list[str] = []
-    used = len(title) + 30
-    for line in lines[:max_lines]:
-        line = line if len(line) <= 400 else line[:399] + "…"
-        if used + len(line) + 1 > budget:
-            break
-        kept.append(line)
-        used += len(line) + 1
-    if len(kept) < len(lines):
-        kept.append(f"…and {len(lines) - len(kept)} more")
-    return "\n".join([title, *kept]) if title else "\n".join(kept)
-
-
 def _when(stamp: str | None, zone: Any) -> str:
-    if not stamp:
-        return "?"
-    moment = datetime.fromisoformat(stamp)
-    return (moment.astimezone(zone) if zone else moment).strftime("%Y-%m-%d %H:%M %Z").strip()
-
-
-def _button(text: str, action_id: str, value: str) -> dict[str, Any]:
-    return {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id, "value": value}
+    return when(datetime.fromisoformat(stamp), zone) if stamp else "?"
 
 
 def alert_status(alert: Alert, now: datetime, zone: Any = None) -> str:
@@ -62,8 +40,8 @@ def render_alert(alert: Alert, now: datetime, zone: Any = None) -> list[Block]:
     blocks: list[Block] = [section(f"*{title}*\n{alert.detail}"),
                            context(f"rule `{alert.rule}` · {alert_status(alert, now, zone)}")]
     if alert.state == "open":
-        blocks.append({"type": "actions", "elements": [_button("Acknowledge", ACK, alert.fingerprint),
-                                                       _button("Snooze 24 h", SNOOZE, alert.fingerprint)]})
+        blocks.append({"type": "actions", "elements": [button("Acknowledge", ACK, alert.fingerprint),
+                                                       button("Snooze 24 h", SNOOZE, alert.fingerprint)]})
     return blocks
 
 
@@ -76,13 +54,13 @@ def risk_line(finding: RiskFinding, note: str = "") -> str:
 def render_risks(findings: Sequence[RiskFinding], notes: Mapping[str, str], taken_at: datetime) -> list[Block]:
     """Open findings, most severe first (the caller sorts), a section per severity, long lists cut."""
     if not findings:
-        return [section(":white_check_mark: No open risks: every risk rule passed.")]
+        return [section(no_open_risks())]
     blocks: list[Block] = [header(f"Open risks: {len(findings)}")]
     for severity in dict.fromkeys(f.severity for f in findings):
         lines = [risk_line(f, notes.get(f.fingerprint, "")) + (f"\n      {f.detail}" if f.detail else "")
                  for f in findings if f.severity == severity]
         blocks.append(section(fit_lines("", lines, 12)))
-    blocks.append(context(f"Scanned {taken_at.strftime('%Y-%m-%d %H:%M %Z').strip()}"))
+    blocks.append(context(f"Scanned {when(taken_at)}"))
     return blocks[:MAX_BLOCKS]
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, tzinfo
 
+from bot import messages
 from bot.ports import RunInfo
-from bot.render.status import Block, clip_lines, context, header, section
+from bot.render.blocks import Block, button, clip_lines, context, header, section
 from bot.runs.model import Run, RunState
 
 STATE_LABEL = {
@@ -38,18 +39,6 @@ class RunView:
     zone: tzinfo = UTC
 
 
-def _when(at: datetime, zone: tzinfo) -> str:
-    """Dates as the team reads them: in CARBON_TIMEZONE, with the zone's abbreviation."""
-    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
-
-
-def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
-    found: Block = {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id, "value": value}
-    if style:
-        found["style"] = style
-    return found
-
-
 def render_run(view: RunView) -> list[Block]:
     run = view.run
     changes = run.plan.get("changes") or []
@@ -66,8 +55,8 @@ def render_run(view: RunView) -> list[Block]:
     lines = [f"approvals {len(approved)}/{run.required}" + (f": {', '.join(approved)}" if approved else "")]
     if rejected:
         lines.append(f"rejected by {', '.join(rejected)}")
-    lines.append(f"expires {_when(run.expires_at, view.zone)}" if run.state == RunState.REQUESTED
-                 else f"updated {_when(run.updated_at, view.zone)}")
+    lines.append(f"expires {messages.when(run.expires_at, view.zone)}" if run.state == RunState.REQUESTED
+                 else f"updated {messages.when(run.updated_at, view.zone)}")
     blocks.append(context(*lines))
     outcome = run.outcome
     if outcome:
@@ -91,10 +80,10 @@ def render_runs(runs: Sequence[Run], titles: dict[str, str], approvers: dict[str
                 task_id: str | None, zone: tzinfo = UTC) -> list[Block]:
     blocks: list[Block] = [header(f"Runs of {task_id}" if task_id else "Recent runs")]
     if not runs:
-        return [*blocks, section("No runs yet. `/carbon run <task-id>` requests one.")]
+        return [*blocks, section(messages.no_runs_yet())]
     lines = [f"`{r.id}` {STATE_LABEL[r.state]} · `{r.task_id}` {titles.get(r.task_id, '')} · by <@{r.requester}> · "
              f"approved by {', '.join(f'<@{u}>' for u in approvers.get(r.id, [])) or 'nobody yet'} · "
-             f"requested {_when(r.requested_at, zone)} · updated {_when(r.updated_at, zone)}" for r in runs]
+             f"requested {messages.when(r.requested_at, zone)} · updated {messages.when(r.updated_at, zone)}" for r in runs]
     blocks.append(section("\n".join(lines)))
     return blocks
 
@@ -103,4 +92,4 @@ def run_line(run: RunInfo) -> str:
     """One run in the digest and App Home."""
     approvers = ", ".join(f"<@{a}>" for a in run.approvers) or "nobody yet"
     return (f"`{run.id}` {run.task_id} · *{run.state}* · asked by <@{run.requester}>, approved by {approvers} · "
-            f"{run.updated_at:%Y-%m-%d %H:%M}")
+            f"{messages.when(run.updated_at, named=False)}")

@@ -1,21 +1,19 @@
-"""Block Kit rendering: pure functions from view data to blocks, so every message is testable offline.
+"""Block Kit for the readiness dashboard: status, a phase's evidence, the tasks list and help.
 
-Slack's limits are kept here: at most 50 blocks a message and 3,000 characters a section; long lists
-end with "and N more".
+Pure functions from view data to blocks, so every message is testable offline; Slack's limits are kept
+by the primitives in `bot.render.blocks`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from bot.checks.base import State
+from bot.messages import when
 from bot.progress.measure import PhaseProgress, PlanProgress, TaskProgress
+from bot.render.blocks import MAX_BLOCKS, Block, bar, clip_lines, context, header, percent, section
 
-Block = dict[str, Any]
-MAX_BLOCKS = 50
-MAX_TEXT = 2900
 STATE_ICON = {
     State.DONE: ":white_check_mark:",
     State.PARTIAL: ":large_yellow_circle:",
@@ -26,49 +24,9 @@ STATE_ICON = {
 }
 
 
-def bar(fraction: float, width: int = 10) -> str:
-    filled = round(max(0.0, min(1.0, fraction)) * width)
-    return "█" * filled + "░" * (width - filled)
-
-
-def percent(fraction: float | None) -> str:
-    return "—" if fraction is None else f"{fraction * 100:.0f}%"
-
-
-def clip_lines(lines: Sequence[str], limit: int) -> list[str]:
-    if len(lines) <= limit:
-        return list(lines)
-    return [*lines[:limit], f"…and {len(lines) - limit} more"]
-
-
-def clip_text(text: str, limit: int = MAX_TEXT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip_text(text)}}
-
-
-def context(*texts: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip_text(t)} for t in texts[:10]]}
-
-
-def header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": clip_text(text, 150), "emoji": True}}
-
-
-def divider() -> Block:
-    return {"type": "divider"}
-
-
-def text_reply(text: str) -> Block:
-    return section(text)
-
-
 def _measured_line(view: PlanProgress) -> str:
-    when = view.taken_at.strftime("%Y-%m-%d %H:%M %Z").strip()
     sources = " · ".join(f"{name} {where}" for name, where in view.sources.items()) or "no sources configured"
-    return f"Measured {when} from {sources}"
+    return f"Measured {when(view.taken_at)} from {sources}"
 
 
 def change(delta: float | None) -> str:
@@ -128,9 +86,9 @@ def render_tasks(view: PlanProgress, phases: Sequence[PhaseProgress], runnable: 
         for item in phase.tasks:
             run = "  ·  :arrow_forward: `/carbon run " + item.task.id + "`" if item.task.id in runnable else ""
             since = changed.get(item.task.id)
-            when = f" · {item.result.state.value} since {since.astimezone(view.taken_at.tzinfo):%Y-%m-%d}" if since else ""
+            entered = f" · {item.result.state.value} since {when(since, view.taken_at.tzinfo, time=False)}" if since else ""
             lines.append(f"{STATE_ICON[item.result.state]} `{item.task.id}` {item.task.title} · "
-                         f"{percent(item.result.fraction)} · {item.result.summary}{when}{run}")
+                         f"{percent(item.result.fraction)} · {item.result.summary}{entered}{run}")
         blocks.append(section("\n".join(lines)))
     blocks.append(context(_measured_line(view)))
     return blocks[:MAX_BLOCKS]
@@ -143,12 +101,3 @@ def render_help(entries: Sequence[tuple[str, str, Sequence[str]]]) -> list[Block
         example = "  e.g. " + ", ".join(f"`{e}`" for e in examples) if examples else ""
         blocks.append(section(f"`/carbon {usage}`\n{summary}{example}"))
     return blocks[:MAX_BLOCKS]
-
-
-def fallback_text(blocks: Sequence[Block]) -> str:
-    """Notification text for a message: its first text block."""
-    for block in blocks:
-        text = (block.get("text") or {}).get("text")
-        if text:
-            return clip_text(str(text), 300)
-    return "Carbon"

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.cluster.gateway import NotFound
 from bot.errors import Unavailable
+from bot.messages import when
 from bot.risks.base import RiskFinding, Rule, Severity
 from bot.snapshot.objects import containers, in_namespaces, meta, parse_time, pod_waiting_reasons, ref
 from bot.snapshot.snapshot import Snapshot
@@ -57,7 +58,7 @@ def no_automated_backups(snapshot: Snapshot, now: datetime) -> list[RiskFinding]
     if latest is None:
         return finding(Severity.HIGH, f"{len(schedules)} schedule(s) but no backup has ever completed")
     if now - latest > BACKUP_MAX_AGE:
-        return finding(Severity.HIGH, f"the last successful backup finished {latest:%Y-%m-%d %H:%M} UTC (over 24 h ago)")
+        return finding(Severity.HIGH, f"the last successful backup finished {when(latest, named=False)} UTC (over 24 h ago)")
     return []
 
 
@@ -66,7 +67,7 @@ def restore_untested(snapshot: Snapshot, now: datetime) -> list[RiskFinding]:
     latest = _latest_completed(restores or [])
     if latest is not None and now - latest <= RESTORE_MAX_AGE:
         return []
-    detail = "no restore has ever completed" if latest is None else f"the last restore completed {latest:%Y-%m-%d}"
+    detail = "no restore has ever completed" if latest is None else f"the last restore completed {when(latest, time=False)}"
     return [RiskFinding("restore_untested", Severity.MEDIUM, "velero", "Restore not tested in 30 days", detail)]
 
 

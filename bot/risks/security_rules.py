@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.messages import when
 from bot.risks.base import RiskFinding, Rule, Severity
 from bot.snapshot.credentials import compile_patterns, credential_keys
 from bot.snapshot.objects import SYSTEM_NAMESPACES, condition, in_namespaces, meta, parse_time, ref
@@ -38,9 +39,9 @@ def certificates_expiring(snapshot: Snapshot, now: datetime) -> list[RiskFinding
             continue
         left = not_after - now
         severity = Severity.CRITICAL if left <= timedelta(0) else Severity.HIGH if left <= EXPIRY_URGENT else Severity.MEDIUM
-        when = "expired" if left <= timedelta(0) else f"expires in {left.days} day(s)"
-        found.append(RiskFinding("certificate_expiring", severity, ref(cert), f"Certificate {ref(cert)} {when}",
-                                 f"notAfter {not_after:%Y-%m-%d %H:%M} UTC; is renewal working?"))
+        due = "expired" if left <= timedelta(0) else f"expires in {left.days} day(s)"
+        found.append(RiskFinding("certificate_expiring", severity, ref(cert), f"Certificate {ref(cert)} {due}",
+                                 f"notAfter {when(not_after, named=False)} UTC; is renewal working?"))
     return found
 
 

@@ -80,6 +80,3 @@ class Snapshot:
         if isinstance(found, Unavailable):
             raise found
         return found  # type: ignore[no-any-return]
-
-    def kinds_read(self) -> list[str]:
-        return sorted(self._lists)
