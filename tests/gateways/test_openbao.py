@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import uuid
 from pathlib import Path
 
 import hvac
@@ -11,7 +12,7 @@ import pytest
 from hvac.exceptions import InvalidPath, VaultDown
 
 from bot.local.demo.openbao import OpenBaoDevServer, find_bao_binary
-from tests.fixtures.vault import kv_paths
+from tests.fixtures.vault import cleaned_client, kv_paths
 
 
 def _alive(pid: int) -> bool:
@@ -39,21 +40,22 @@ def test_session_server_is_up_with_kv_v2_at_secret(openbao: OpenBaoDevServer, va
 
 
 def test_kv_round_trip(vault_client: hvac.Client) -> None:
-    vault_client.secrets.kv.v2.create_or_update_secret(
-        path="carbon/test/db", secret={"password": "hunter2"}, mount_point="secret"
-    )
-    read = vault_client.secrets.kv.v2.read_secret_version(
-        path="carbon/test/db", mount_point="secret", raise_on_deleted_version=True
-    )
+    path = f"carbon/test/{uuid.uuid4().hex}"
+    vault_client.secrets.kv.v2.create_or_update_secret(path=path, secret={"password": "hunter2"}, mount_point="secret")
+    read = vault_client.secrets.kv.v2.read_secret_version(path=path, mount_point="secret", raise_on_deleted_version=True)
     assert read["data"]["data"] == {"password": "hunter2"}
-    assert "carbon/test/db" in kv_paths(vault_client)
+    assert path in kv_paths(vault_client)
 
 
-def test_secrets_from_an_earlier_test_are_gone(vault_client: hvac.Client) -> None:
-    # Runs after test_kv_round_trip: vault_client deleted what that test wrote.
-    assert "carbon/test/db" not in kv_paths(vault_client)
+def test_a_cleaned_client_removes_the_secrets_written_through_it(openbao: OpenBaoDevServer) -> None:
+    path = f"carbon/test/{uuid.uuid4().hex}"
+    with cleaned_client(openbao) as client:
+        client.secrets.kv.v2.create_or_update_secret(path=path, secret={"password": "hunter2"}, mount_point="secret")
+        assert path in kv_paths(client)
+    check = openbao.client()
+    assert path not in kv_paths(check)
     with pytest.raises(InvalidPath):
-        vault_client.secrets.kv.v2.read_secret_version(path="carbon/test/db", mount_point="secret", raise_on_deleted_version=True)
+        check.secrets.kv.v2.read_secret_version(path=path, mount_point="secret", raise_on_deleted_version=True)
 
 
 def test_token_is_random_per_instance_and_wrong_tokens_are_refused(openbao: OpenBaoDevServer) -> None:
@@ -73,18 +75,18 @@ def test_seal_and_unseal(openbao: OpenBaoDevServer, vault_client: hvac.Client) -
     assert vault_client.is_authenticated()
 
 
-def test_sealed_by_a_test_is_unsealed_after_it(openbao: OpenBaoDevServer, vault_client: hvac.Client) -> None:
-    vault_client.secrets.kv.v2.create_or_update_secret(path="left/behind", secret={"k": "v"})
-    vault_client.sys.create_or_update_policy(name="carbon-temp", policy='path "secret/*" { capabilities = ["read"] }')
-    vault_client.sys.enable_secrets_engine("kv", path="scratch", options={"version": "2"})
-    openbao.seal()
-
-
-def test_previous_test_was_cleaned_up(openbao: OpenBaoDevServer, vault_client: hvac.Client) -> None:
+def test_a_cleaned_client_unseals_and_removes_policies_and_engines_made_through_it(openbao: OpenBaoDevServer) -> None:
+    path, policy, engine = (f"{what}-{uuid.uuid4().hex[:12]}" for what in ("left/behind", "carbon-temp", "scratch"))
+    with cleaned_client(openbao) as client:
+        client.secrets.kv.v2.create_or_update_secret(path=path, secret={"k": "v"})
+        client.sys.create_or_update_policy(name=policy, policy='path "secret/*" { capabilities = ["read"] }')
+        client.sys.enable_secrets_engine("kv", path=engine, options={"version": "2"})
+        openbao.seal()
     assert not openbao.is_sealed()
-    assert "left/behind" not in kv_paths(vault_client)
-    assert "carbon-temp" not in vault_client.sys.list_acl_policies()["data"]["keys"]
-    assert "scratch/" not in vault_client.sys.list_mounted_secrets_engines()["data"]
+    check = openbao.client()
+    assert path not in kv_paths(check)
+    assert policy not in check.sys.list_acl_policies()["data"]["keys"]
+    assert f"{engine}/" not in check.sys.list_mounted_secrets_engines()["data"]
 
 
 def test_a_private_server_starts_and_stop_leaves_no_process_or_log() -> None:

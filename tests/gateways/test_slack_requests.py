@@ -24,6 +24,7 @@ from bot.local.signed_requests import (
     signed_headers,
     slash_command_body,
 )
+from bot.local.tracking_executor import TrackingExecutor
 
 TOKEN = "xoxb-carbon-test"
 APPROVAL_BLOCKS = [
@@ -147,12 +148,14 @@ def test_block_actions_body_for_app_home() -> None:
 
 # --------------------------------------------------------------------------- a real Bolt app
 class Recorder:
-    """What the listeners saw; `done` is set once a listener has finished (they run on threads)."""
+    """What the listeners saw; `done` is set once a listener has finished (they run on `listeners`' threads,
+    whose `wait_idle()` returns once every listener Bolt handed it has finished)."""
 
     def __init__(self) -> None:
         self.commands: list[dict[str, Any]] = []
         self.actions: list[dict[str, Any]] = []
         self.done = threading.Event()
+        self.listeners = TrackingExecutor()
 
 
 @pytest.fixture
@@ -160,7 +163,8 @@ def bolt(fake_slack: FakeSlack, slack_signer: SignedRequests) -> Iterator[tuple[
     seen = Recorder()
     # The token goes into the WebClient: Bolt takes the client's token and ignores `token=`
     # (with a warning) when a client is given.  App() calls auth.test right here.
-    app = App(signing_secret=slack_signer.secret, client=WebClient(token=TOKEN, base_url=fake_slack.api_url))
+    app = App(signing_secret=slack_signer.secret, client=WebClient(token=TOKEN, base_url=fake_slack.api_url),
+              listener_executor=seen.listeners)
 
     @app.command("/carbon")
     def on_command(ack: Any, command: dict[str, Any], respond: Any) -> None:
@@ -180,6 +184,7 @@ def bolt(fake_slack: FakeSlack, slack_signer: SignedRequests) -> Iterator[tuple[
         seen.done.set()
 
     yield app, seen
+    seen.listeners.shutdown(wait=True)
 
 
 def dispatch(app: App, body: str, headers: dict[str, str]) -> Any:
@@ -258,7 +263,7 @@ def test_unverifiable_requests_get_401_and_no_listener_runs(
         body = body.replace("status", "run+vault-kv")
     resp = dispatch(app, body, headers)
     assert resp.status == 401
-    time.sleep(0.2)
+    seen.listeners.wait_idle()  # any listener Bolt started would have been handed to this executor during dispatch
     assert seen.commands == [] and not seen.done.is_set()
     assert fake_slack.calls_to("response_url") == []
 

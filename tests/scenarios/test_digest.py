@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from bot import messages
 from bot.digest.build import DigestView, TaskChange
 from bot.local.demo.seed import pod
 from bot.local.emulator import KubeEmulator
+from bot.ports import PostFailed
 from bot.progress.marks import last_digest
 from bot.progress.measure import PlanProgress
 from bot.render.digest import render_digest
@@ -56,10 +59,8 @@ def test_a_failed_digest_post_leaves_no_mark(make_carbon: Any, platform: KubeEmu
     carbon = make_carbon(platform)
     carbon.services.clock = FakeClock(FRIDAY_0900)
     carbon.slack.fail("chat.postMessage", error="not_in_channel")
-    try:
+    with pytest.raises(PostFailed):
         digest_job(carbon.services, FRIDAY_0900)
-    except Exception as exc:
-        assert type(exc).__name__ == "PostFailed"
     assert last_digest(carbon.services.store) is None
     assert digest_job(carbon.services, FRIDAY_0900 + timedelta(minutes=10)) is not None
 

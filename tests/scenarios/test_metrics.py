@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from bot.cluster.lease import LeaderElector
 from bot.local.emulator import KubeEmulator
+from bot.risks import scan
+from bot.risks.base import Severity
 from jobs.risk_scan import risk_scan_job
 from tests.fixtures.bot import Carbon
 from tests.fixtures.runs import request
@@ -29,11 +33,13 @@ def test_runs_by_state_are_read_from_the_store(carbon: Carbon) -> None:
 
 
 def test_open_risks_by_severity(carbon: Carbon) -> None:
-    outcome = risk_scan_job(carbon.services, carbon.services.clock())
-    assert outcome is not None
-    exposition = carbon.services.metrics.exposition().decode()
-    open_by_severity = [line for line in exposition.splitlines() if line.startswith("carbon_open_risks{")]
-    assert open_by_severity and sum(float(line.rsplit(" ", 1)[1]) for line in open_by_severity) >= 1
+    now = carbon.services.clock()
+    assert all(sample(carbon, "carbon_open_risks", severity=s.value) == 0 for s in Severity)
+    assert risk_scan_job(carbon.services, now) is not None
+    found = Counter(f.severity.value for f in scan(carbon.services.snapshot(), now))
+    assert found  # the demo platform has open risks
+    assert {s.value: sample(carbon, "carbon_open_risks", severity=s.value) for s in Severity} == {
+        s.value: float(found[s.value]) for s in Severity}
 
 
 def test_kubernetes_api_errors_by_verb_resource_and_status(carbon: Carbon, platform: KubeEmulator) -> None:

@@ -15,7 +15,9 @@ FRIDAY_0900 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 def test_a_tick_is_due_once() -> None:
     assert digest_due(WEEKDAYS, UTC_ZONE, None, FRIDAY_0900) == FRIDAY_0900
     assert digest_due(WEEKDAYS, UTC_ZONE, FRIDAY_0900, FRIDAY_0900 + timedelta(minutes=1)) is None
-    assert digest_due(WEEKDAYS, UTC_ZONE, None, FRIDAY_0900 - timedelta(minutes=1)) != FRIDAY_0900 - timedelta(minutes=1)
+    # One minute before Friday's tick the latest one is Thursday 09:00, a day old: past the grace, so nothing is due.
+    assert digest_due(WEEKDAYS, UTC_ZONE, None, FRIDAY_0900 - timedelta(minutes=1)) is None
+    assert digest_due(WEEKDAYS, UTC_ZONE, None, FRIDAY_0900 + timedelta(minutes=1)) == FRIDAY_0900
 
 
 def test_crontab_weekdays_mean_what_crontab_means() -> None:

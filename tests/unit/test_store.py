@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.progress.marks import DigestMark, last_digest, record_digest
 from bot.store.store import Store
 
@@ -30,10 +32,7 @@ def test_last_digest_is_the_newest(tmp_path: Path) -> None:
 
 def test_a_failed_transaction_changes_nothing(tmp_path: Path) -> None:
     store = Store(tmp_path / "c.db")
-    try:
-        with store.transaction() as db:
-            db["audit_log"].insert({"at": "x", "actor": "U1", "action": "a", "subject": "", "detail": "{}"})
-            raise RuntimeError("boom")
-    except RuntimeError:
-        pass
+    with pytest.raises(RuntimeError, match="boom"), store.transaction() as db:
+        db["audit_log"].insert({"at": "x", "actor": "U1", "action": "a", "subject": "", "detail": "{}"})
+        raise RuntimeError("boom")
     assert store.audit_entries() == []

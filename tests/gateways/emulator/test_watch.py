@@ -73,19 +73,20 @@ def test_stop_ends_open_watches() -> None:
     emu = KubeEmulator().start()
     api = emu.api_client()
     core = client.CoreV1Api(api)
-    done = threading.Event()
+    core.create_namespaced_pod("default", pod("first"))
+    streaming, done = threading.Event(), threading.Event()
 
     def follow() -> None:
         try:
             for _ in watch.Watch().stream(core.list_namespaced_pod, "default", timeout_seconds=30):
-                pass
+                streaming.set()  # the initial ADDED event: the watch is open
         except Exception:  # the connection may be cut mid-stream; ending is what matters
             pass
         done.set()
 
     thread = threading.Thread(target=follow, daemon=True)
     thread.start()
-    threading.Event().wait(0.2)
+    assert streaming.wait(5)
     emu.stop()
     assert done.wait(5)
     api.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hvac
 
+from bot import messages
 from bot.local.demo.seed import seed_vault
 from bot.local.emulator import KubeEmulator
 from bot.snapshot.credentials import KV_MOUNT, vault_path
@@ -22,7 +23,7 @@ def test_two_approvers_run_the_migration_and_it_is_verified(make_carbon, platfor
     assert "demo-superset-db-pass" not in text
     assert "approvals 0/2" in text
 
-    assert "1/2" in click(carbon, "carbon.approve", run, "U0BOB")
+    assert click(carbon, "carbon.approve", run, "U0BOB") == messages.approval_recorded(run.id, 1, 2)
     assert state(carbon, run) == "requested"
     click(carbon, "carbon.approve", run, "U0CAROL")
     assert state(carbon, run) == "succeeded", thread(carbon, run)
@@ -37,6 +38,8 @@ def test_two_approvers_run_the_migration_and_it_is_verified(make_carbon, platfor
     assert any("succeeded" in t.lower() for t in thread(carbon, run))
     assert buttons(message(carbon, run)) == []
 
+    runs_before = carbon.services.store.query("SELECT COUNT(*) AS n FROM runs")[0]["n"]
     again = carbon.slash("run secrets-migration", user="U0ALICE")
-    assert again is not None
-    assert "Nothing to change" in carbon.last_answer()["text"]
+    assert again.status == 200
+    assert carbon.last_answer()["text"] == messages.nothing_to_change("secrets-migration")
+    assert carbon.services.store.query("SELECT COUNT(*) AS n FROM runs")[0]["n"] == runs_before  # no run was recorded
