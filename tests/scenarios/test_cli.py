@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from bot import messages
 from bot.settings import BUNDLED_PLAN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,7 +70,7 @@ def test_check_reports_one_line_per_problem(tmp_path: Path) -> None:
     lines = result.stdout.strip().splitlines()
     assert any(line.startswith("SLACK_BOT_TOKEN is not set") for line in lines)
     assert any(line.startswith("cluster: ") for line in lines)
-    assert any(line.startswith("vault: Vault not configured") for line in lines)
+    assert f"vault: {messages.vault_not_configured()}" in lines
 
 
 def test_console_demo_shows_status_and_stops_on_exit(tmp_path: Path) -> None:
@@ -87,7 +89,9 @@ def test_console_demo_runs_a_migration_behind_two_approvals(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "[1] Approve  [2] Reject" in out
-    assert "you cannot approve or reject it" in out  # U0ALICE requested it
+    run_id = re.search(r"Run (r-[0-9a-f]+):", out)
+    assert run_id is not None, out
+    assert messages.own_run(run_id[1]) in out  # U0ALICE requested it
     assert "approvals 1/2" in out
     assert "succeeded" in out and "remove-key configmap data-platform/superset-config#DATABASE_PASSWORD" in out
     assert "demo-superset-db-pass" not in out + result.stderr

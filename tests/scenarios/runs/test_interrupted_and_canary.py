@@ -9,6 +9,7 @@ from typing import Any
 import hvac
 import pytest
 
+from bot import messages
 from bot.actions.base import ActionContext
 from bot.actions.migrate_secrets import MIGRATE_SECRETS
 from bot.errors import Unavailable
@@ -45,7 +46,7 @@ def test_a_run_left_running_is_interrupted_at_next_start_and_can_be_rolled_back_
     again = make_carbon(platform, CARBON_PLAN=str(PLAN))  # a fresh bot on the same database
     run = get_run(again.services.store, run.id)
     assert run is not None and run.state == RunState.INTERRUPTED
-    assert any("Interrupted" in t for t in thread(again, run))
+    assert any(messages.interrupted() in t for t in thread(again, run))
     assert ("carbon.rollback", run.id) in buttons(message(again, run))
 
     retry = request(again, "secrets")

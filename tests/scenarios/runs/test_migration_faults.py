@@ -10,6 +10,7 @@ from typing import Any
 
 import hvac
 
+from bot import messages
 from bot.local.demo.seed import CREDENTIAL_CONFIGMAPS
 from bot.local.emulator import KubeEmulator
 from bot.runs.records import get_run
@@ -82,7 +83,7 @@ def test_vault_403_mid_run_keeps_every_plaintext_key_and_a_rerun_finishes(make_c
     assert any("datahub-config#EBEAN_DATASOURCE_PASSWORD" in d for d in outcome["done"])
     assert any("remove-key" in d for d in outcome["not_done"])
     assert not any("remove-key" in d for d in outcome["done"])
-    assert any("Failed" in t and "403" in t for t in thread(bot, run))
+    assert any(t.startswith(messages.step_failed("")) and "403" in t for t in thread(bot, run))
     assert ("carbon.rollback", run.id) in buttons(message(bot, run))
     no_key_lost(platform, vault_client)
     assert platform.get("configmaps", "datahub-config", "data-platform")["data"] == CREDENTIAL_CONFIGMAPS["datahub-config"]
@@ -104,7 +105,7 @@ def test_kubernetes_failing_mid_removal_removes_only_verified_keys(make_carbon: 
     removed = [d for d in outcome["done"] if d.startswith("remove-key")]
     assert removed and len(removed) < 11
     assert any("remove-key" in d for d in outcome["not_done"])
-    assert any("Failed" in t for t in thread(bot, run))
+    assert any(t.startswith(messages.step_failed("")) for t in thread(bot, run))
     no_key_lost(platform, vault_client)
     assert "DATABASE_PASSWORD" in platform.get("configmaps", "superset-config", "data-platform")["data"]
     rerun(bot)

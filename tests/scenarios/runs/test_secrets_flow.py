@@ -35,7 +35,7 @@ def test_two_approvers_run_the_migration_and_it_is_verified(make_carbon, platfor
     assert stored["DATABASE_PASSWORD"] == "demo-superset-db-pass"
     annotations = platform.get("deployments", "superset", "data-platform")["spec"]["template"]["metadata"]["annotations"]
     assert annotations["vault.hashicorp.com/role"] == "superset"
-    assert any("succeeded" in t.lower() for t in thread(carbon, run))
+    assert messages.run_finished("succeeded") in thread(carbon, run)
     assert buttons(message(carbon, run)) == []
 
     runs_before = carbon.services.store.query("SELECT COUNT(*) AS n FROM runs")[0]["n"]
