@@ -1,4 +1,6 @@
-"""Fixtures live in tests/fixtures/ as plugins: the fake Slack, OpenBao, the emulated cluster, the bot."""
+"""Three levels: unit/ (plain data, no servers), gateways/ (real clients against OpenBao, the emulated Kubernetes API,
+the fake Slack), scenarios/ (signed requests to the Bolt app, end to end). Fixtures all levels share live in
+tests/fixtures/ as plugins: the fake Slack, OpenBao, the emulated cluster, the bot."""
 
 pytest_plugins = ["tests.fixtures.slack", "tests.fixtures.vault", "tests.fixtures.kube", "tests.fixtures.bot",
                   "tests.fixtures.prometheus"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,6 +75,9 @@ class ActionContext:
     report: Callable[[str], None] = lambda text: None
     done: list[str] = field(default_factory=list)
     fingerprint_key: bytes = b""  # the install's key (Services.fingerprint_key); empty only in unit tests
+    # Bounded waits read and pass time through these, so tests drive time without sleeping.
+    monotonic: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
 
     def fingerprint(self, value: str) -> str:
         return fingerprint(value, self.fingerprint_key)

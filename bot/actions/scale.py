@@ -9,8 +9,6 @@ Needs RBAC: deployments get/list, deployments/scale patch.
 
 from __future__ import annotations
 
-import time
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.actions.base import ActionContext, ActionKind, ActionPlan, Change, Params
@@ -62,9 +60,10 @@ def apply(params: ScaleParams, planned: ActionPlan, ctx: ActionContext) -> None:
 
 
 def verify(params: ScaleParams, planned: ActionPlan, ctx: ActionContext) -> list[str]:
-    """Bounded wait for readiness: polls every 2 s up to `wait_s`, then names what is not ready."""
+    """Bounded wait for readiness: polls every 2 s up to `wait_s` (by `ctx.monotonic`/`ctx.sleep`), then names what
+    is not ready."""
     kube = ctx.kube()
-    deadline = time.monotonic() + params.wait_s
+    deadline = ctx.monotonic() + params.wait_s
     while True:
         problems = []
         for t in planned.data["targets"]:
@@ -72,9 +71,9 @@ def verify(params: ScaleParams, planned: ActionPlan, ctx: ActionContext) -> list
             ready = int((live.get("status") or {}).get("readyReplicas") or 0)
             if int((live.get("spec") or {}).get("replicas", 0)) != t["to"] or ready < t["to"]:
                 problems.append(f"deployment {t['namespace']}/{t['name']} {ready}/{t['to']} ready")
-        if not problems or time.monotonic() >= deadline:
+        if not problems or ctx.monotonic() >= deadline:
             return problems
-        time.sleep(min(2.0, max(0.0, deadline - time.monotonic())))
+        ctx.sleep(min(2.0, max(0.0, deadline - ctx.monotonic())))
 
 
 def rollback(params: ScaleParams, planned: ActionPlan, ctx: ActionContext) -> None:

@@ -1,0 +1,112 @@
+"""migrate_secrets under faults: Vault sealed, Vault answering 403, the Kubernetes API failing mid-run.
+
+Whatever fails, no key leaves a ConfigMap unless its Vault copy was verified, the run ends `failed`
+with what was and was not done, the thread says so, and running the task again finishes the job.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import hvac
+
+from bot import messages
+from bot.local.demo.seed import CREDENTIAL_CONFIGMAPS
+from bot.local.emulator import KubeEmulator
+from bot.runs.records import get_run
+from bot.snapshot.credentials import KV_MOUNT, vault_path
+from tests.fixtures.runs import PLAN, buttons, click, message, request, state, thread
+
+LIMITED = """
+path "secret/data/carbon/*" { capabilities = ["read"] }
+path "secret/data/carbon/data-platform/datahub-config" { capabilities = ["create", "read", "update"] }
+path "sys/policies/acl/*" { capabilities = ["read"] }
+path "sys/auth" { capabilities = ["read", "sudo"] }
+path "auth/kubernetes/role/*" { capabilities = ["read"] }
+"""
+
+
+def no_key_lost(platform: KubeEmulator, vault: hvac.Client) -> None:
+    """Every seeded credential is still in its ConfigMap, or in Vault with the same value."""
+    for name, data in CREDENTIAL_CONFIGMAPS.items():
+        live = platform.get("configmaps", name, "data-platform")["data"]
+        try:
+            stored = vault.secrets.kv.v2.read_secret_version(path=vault_path("data-platform", name), mount_point=KV_MOUNT,
+                                                             raise_on_deleted_version=True)["data"]["data"]
+        except hvac.exceptions.InvalidPath:
+            stored = {}
+        for key, value in data.items():
+            assert live.get(key) == value or stored.get(key) == value, f"{name}#{key} lost"
+
+
+def all_migrated(platform: KubeEmulator) -> None:
+    for name in CREDENTIAL_CONFIGMAPS:
+        keys = set(platform.get("configmaps", name, "data-platform")["data"])
+        assert not keys & {"DATABASE_PASSWORD", "EBEAN_DATASOURCE_PASSWORD", "MINIO_ROOT_PASSWORD", "DS_API_TOKEN",
+                           "TRINO_SHARED_SECRET", "SUPERSET_SECRET_KEY"}, name
+
+
+def rerun(bot: Any) -> None:
+    run = request(bot, "secrets")
+    click(bot, "carbon.approve", run, "U0CAROL")
+    assert state(bot, run) == "succeeded", thread(bot, run)
+
+
+def test_vault_sealed_fails_the_run_before_anything_changes(make_carbon: Any, platform: KubeEmulator, openbao: Any,
+                                                            vault_client: hvac.Client) -> None:
+    bot = make_carbon(platform, CARBON_PLAN=str(PLAN))
+    run = request(bot, "secrets")
+    openbao.seal()
+    try:
+        click(bot, "carbon.approve", run, "U0BOB")
+    finally:
+        openbao.unseal()
+    assert state(bot, run) == "failed"
+    assert any("Vault is sealed" in t for t in thread(bot, run))
+    no_key_lost(platform, vault_client)
+    assert platform.get("configmaps", "superset-config", "data-platform")["data"] == CREDENTIAL_CONFIGMAPS["superset-config"]
+    rerun(bot)
+    all_migrated(platform)
+
+
+def test_vault_403_mid_run_keeps_every_plaintext_key_and_a_rerun_finishes(make_carbon: Any, platform: KubeEmulator,
+                                                                          vault_client: hvac.Client) -> None:
+    vault_client.sys.create_or_update_acl_policy(name="carbon-limited", policy=LIMITED)
+    token = vault_client.auth.token.create(policies=["carbon-limited"], ttl="10m")["auth"]["client_token"]
+    limited = hvac.Client(url=vault_client.url, token=token)
+    bot = make_carbon(platform, vault=limited, CARBON_PLAN=str(PLAN))
+    run = request(bot, "secrets")
+    click(bot, "carbon.approve", run, "U0BOB")
+    assert state(bot, run) == "failed"
+    outcome = get_run(bot.services.store, run.id).outcome  # type: ignore[union-attr]
+    assert "403" in outcome["reason"]
+    assert any("datahub-config#EBEAN_DATASOURCE_PASSWORD" in d for d in outcome["done"])
+    assert any("remove-key" in d for d in outcome["not_done"])
+    assert not any("remove-key" in d for d in outcome["done"])
+    assert any(t.startswith(messages.step_failed("")) and "403" in t for t in thread(bot, run))
+    assert ("carbon.rollback", run.id) in buttons(message(bot, run))
+    no_key_lost(platform, vault_client)
+    assert platform.get("configmaps", "datahub-config", "data-platform")["data"] == CREDENTIAL_CONFIGMAPS["datahub-config"]
+    rerun(make_carbon(platform, vault=vault_client, CARBON_PLAN=str(PLAN)))
+    all_migrated(platform)
+
+
+def test_kubernetes_failing_mid_removal_removes_only_verified_keys(make_carbon: Any, platform: KubeEmulator,
+                                                                   vault_client: hvac.Client) -> None:
+    bot = make_carbon(platform, CARBON_PLAN=str(PLAN))
+    run = request(bot, "secrets")
+    # The recomputed plan dry-runs 5 ConfigMap patches; the apply's first 2 real removals pass, the 3rd fails.
+    platform.fail("configmaps", method="PATCH", namespace="data-platform", status=0, times=7)
+    platform.fail("configmaps", method="PATCH", namespace="data-platform", status=500)
+    click(bot, "carbon.approve", run, "U0BOB")
+    platform.clear_failures()
+    assert state(bot, run) == "failed"
+    outcome = get_run(bot.services.store, run.id).outcome  # type: ignore[union-attr]
+    removed = [d for d in outcome["done"] if d.startswith("remove-key")]
+    assert removed and len(removed) < 11
+    assert any("remove-key" in d for d in outcome["not_done"])
+    assert any(t.startswith(messages.step_failed("")) for t in thread(bot, run))
+    no_key_lost(platform, vault_client)
+    assert "DATABASE_PASSWORD" in platform.get("configmaps", "superset-config", "data-platform")["data"]
+    rerun(bot)
+    all_migrated(platform)

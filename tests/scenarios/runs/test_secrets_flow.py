@@ -1,0 +1,45 @@
+"""The secrets migration end to end: request, two approvals, apply, verify, against the emulator and real OpenBao."""
+
+from __future__ import annotations
+
+import hvac
+
+from bot import messages
+from bot.local.demo.seed import seed_vault
+from bot.local.emulator import KubeEmulator
+from bot.snapshot.credentials import KV_MOUNT, vault_path
+from tests.fixtures.runs import buttons, click, message, request, state, thread
+
+
+def test_two_approvers_run_the_migration_and_it_is_verified(make_carbon, platform: KubeEmulator,
+                                                             vault_client: hvac.Client) -> None:
+    seed_vault(vault_client)
+    carbon = make_carbon(platform)
+    run = request(carbon, "secrets-migration")
+    msg = message(carbon, run)
+    assert buttons(msg) == [("carbon.approve", run.id), ("carbon.reject", run.id)]
+    text = str(msg["blocks"])
+    assert "secret/carbon/data-platform/superset-config#DATABASE_PASSWORD" in text
+    assert "demo-superset-db-pass" not in text
+    assert "approvals 0/2" in text
+
+    assert click(carbon, "carbon.approve", run, "U0BOB") == messages.approval_recorded(run.id, 1, 2)
+    assert state(carbon, run) == "requested"
+    click(carbon, "carbon.approve", run, "U0CAROL")
+    assert state(carbon, run) == "succeeded", thread(carbon, run)
+
+    superset = platform.get("configmaps", "superset-config", "data-platform")
+    assert superset["data"] == {"SUPERSET_WEBSERVER_PORT": "8088"}
+    stored = vault_client.secrets.kv.v2.read_secret_version(
+        path=vault_path("data-platform", "superset-config"), mount_point=KV_MOUNT, raise_on_deleted_version=True)["data"]["data"]
+    assert stored["DATABASE_PASSWORD"] == "demo-superset-db-pass"
+    annotations = platform.get("deployments", "superset", "data-platform")["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["vault.hashicorp.com/role"] == "superset"
+    assert messages.run_finished("succeeded") in thread(carbon, run)
+    assert buttons(message(carbon, run)) == []
+
+    runs_before = carbon.services.store.query("SELECT COUNT(*) AS n FROM runs")[0]["n"]
+    again = carbon.slash("run secrets-migration", user="U0ALICE")
+    assert again.status == 200
+    assert carbon.last_answer()["text"] == messages.nothing_to_change("secrets-migration")
+    assert carbon.services.store.query("SELECT COUNT(*) AS n FROM runs")[0]["n"] == runs_before  # no run was recorded
