@@ -45,9 +45,31 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Impact:
+    """What approving the plan does to the running platform, computed in the dry run and shown to approvers."""
+
+    rolls: tuple[str, ...] = ()  # workloads whose pods will be replaced (a rollout, health-gated)
+    sources: tuple[str, ...] = ()  # env vars and files whose value will come from somewhere else
+    flows: tuple[str, ...] = ()  # network flows the change affects
+    irreversible: tuple[str, ...] = ()  # steps that cannot be undone; they run last, after every gate passed
+    warnings: tuple[str, ...] = ()  # what the plan could not do or check, and why
+
+    def to_json(self) -> dict[str, list[str]]:
+        return {name: list(getattr(self, name)) for name in IMPACT_FIELDS if getattr(self, name)}
+
+    @classmethod
+    def from_json(cls, stored: dict[str, Any] | None) -> Impact:
+        return cls(**{name: tuple((stored or {}).get(name) or ()) for name in IMPACT_FIELDS})
+
+
+IMPACT_FIELDS = ("rolls", "sources", "flows", "irreversible", "warnings")
+
+
+@dataclass(frozen=True)
 class ActionPlan:
     changes: tuple[Change, ...]
     data: dict[str, Any] = field(default_factory=dict)
+    impact: Impact = field(default_factory=Impact)
 
     @property
     def empty(self) -> bool:
@@ -59,11 +81,13 @@ class ActionPlan:
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     def to_json(self) -> dict[str, Any]:
-        return {"changes": [[c.op, c.target, c.what] for c in self.changes], "data": self.data}
+        return {"changes": [[c.op, c.target, c.what] for c in self.changes], "data": self.data,
+                "impact": self.impact.to_json()}
 
     @classmethod
     def from_json(cls, stored: dict[str, Any]) -> ActionPlan:
-        return cls(tuple(Change(*c) for c in stored.get("changes") or []), dict(stored.get("data") or {}))
+        return cls(tuple(Change(*c) for c in stored.get("changes") or []), dict(stored.get("data") or {}),
+                   Impact.from_json(stored.get("impact")))
 
 
 @dataclass
