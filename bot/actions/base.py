@@ -99,6 +99,10 @@ class ActionContext:
     report: Callable[[str], None] = lambda text: None
     done: list[str] = field(default_factory=list)
     fingerprint_key: bytes = b""  # the install's key (Services.fingerprint_key); empty only in unit tests
+    # Told the key of each change as soon as it is applied (the audit log), so a rollback after a crash knows it.
+    on_step: Callable[[str], None] = lambda key: None
+    # For a rollback: the keys of the changes the run applied (its recorded steps); only those are undone.
+    applied: frozenset[str] = frozenset()
     # Bounded waits read and pass time through these, so tests drive time without sleeping.
     monotonic: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
@@ -109,6 +113,7 @@ class ActionContext:
     def step(self, change: Change, text: str | None = None) -> None:
         """Mark a planned change as done and say so."""
         self.done.append(change.key)
+        self.on_step(change.key)
         self.report(f":white_check_mark: {text or change.line()}")
 
     def kube(self) -> ClusterGateway:

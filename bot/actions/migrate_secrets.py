@@ -1,19 +1,23 @@
-"""`migrate_secrets`: move the credential keys of ConfigMaps into Vault KV v2, and point the workloads at them.
+"""`migrate_secrets`: move the credential keys of ConfigMaps into Vault KV v2, and keep every consumer working.
 
-For each ConfigMap with credential keys (bot.credentials decides which, as the secrets check does):
-write the keys to `secret/carbon/<ns>/<configmap>` with check-and-set (a concurrent writer is refused,
-never overwritten), read them back and compare hashes; create a Vault policy `carbon-<ns>-<workload>`
-(read on that path) and a Kubernetes-auth role `<workload>` for the workload's ServiceAccount; annotate
-the workload for Vault Agent injection. Only after EVERY key's Vault copy is verified are the plaintext
-keys removed from the ConfigMaps (a JSON patch that first tests the value, so a key changed meanwhile is
-kept). Rollback writes the keys back from Vault (its KV versions are the backup) and removes the
-annotations Carbon added. Values stay in memory for the duration of apply/rollback; the plan and the
-store hold key names, paths, versions and hash prefixes.
+For each ConfigMap with credential keys (bot.snapshot.credentials decides which, as the secrets check does):
+1. write the keys to `secret/carbon/<ns>/<configmap>` with check-and-set and read them back (keyed hashes);
+2. deliver them back to their consumers the way each consumer reads them (bot.snapshot.consumers: the same
+   env var names, the same file paths) through External Secrets Operator: an ExternalSecret syncs the moved
+   keys into the Secret `<configmap>-vault` (bot.actions.delivery), and each consumer's pod template reads
+   them from that Secret (bot.actions.redirect); the ConfigMap keeps its other keys;
+3. wait for each changed workload's rollout to be healthy (bot.actions.rollout) and check that its pods get
+   every moved key from the new source;
+4. only then remove the plaintext keys from the ConfigMaps (a JSON patch conditioned on the resourceVersion
+   just checked by hash: no value ever goes into a request), and wait again for file readers.
+Without a secrets operator, or for a consumer it cannot serve, the keys are copied to Vault and verified but
+not removed, and the plan says why. A failed gate rolls back what the run changed (bot.runs.execute).
+Values stay in memory for the duration of apply/rollback; the plan and the store hold key names, paths,
+versions and keyed hashes.
 
-Needs RBAC: configmaps get/list/patch, deployments and statefulsets get/list/patch.
-Needs Vault policy: `secret/data/carbon/*` create/read/update, `secret/metadata/carbon/*` read,
-`sys/policies/acl/carbon-*` create/read/update, `auth/kubernetes/role/*` create/read/update,
-`sys/auth` read (and `sys/auth/kubernetes` sudo/create if Kubernetes auth is not enabled yet).
+Needs RBAC: configmaps get/list/patch; deployments and statefulsets get/list/patch; pods list; and what
+bot.actions.delivery needs. Needs Vault policy: `secret/data/carbon/*` create/read/update,
+`secret/metadata/carbon/*` read, `auth/kubernetes/config` read, and what bot.actions.delivery needs.
 """
 
 from __future__ import annotations
@@ -22,45 +26,52 @@ from typing import Any
 
 from pydantic import Field
 
-from bot.actions.base import ActionContext, ActionKind, ActionPlan, Change, Params
+from bot import messages
+from bot.actions import delivery
+from bot.actions.base import ActionContext, ActionKind, ActionPlan, Change, Impact, Params
+from bot.actions.objects import apply_object, desired, object_change, plan_object
+from bot.actions.redirect import redirect, restore
+from bot.actions.rollout import Workload, progress, wait_healthy
 from bot.actions.workloads import WORKLOAD_PLURALS, workloads_in
-from bot.errors import Unavailable
+from bot.errors import Unavailable, UserError
+from bot.snapshot.consumers import Use, delivers, uses
 from bot.snapshot.credentials import (
-    AGENT_INJECT,
-    AGENT_ROLE,
-    AGENT_SECRET_PREFIX,
     DEFAULT_PATTERNS,
     KV_MOUNT,
-    agent_secret_path,
     compile_patterns,
-    consumes,
     credential_keys,
-    references_vault,
+    delivered_secret,
     vault_path,
 )
 
-AUTH_PATH = "kubernetes"
+Obj = dict[str, Any]
 
 
 class MigrateSecretsParams(Params):
     namespaces: tuple[str, ...] = Field(min_length=1)
     patterns: tuple[str, ...] = DEFAULT_PATTERNS
+    vault_server: str | None = None  # how pods reach Vault, when not the address Carbon uses
+    rollout_timeout_s: float = Field(300.0, ge=0, le=3600)
+    sync_timeout_s: float = Field(60.0, ge=0, le=600)
 
 
-def policy_hcl(paths: list[str]) -> str:
-    return "".join(f'path "{KV_MOUNT}/data/{p}" {{\n  capabilities = ["read"]\n}}\n' for p in sorted(paths))
+def _workload_label(plural: str, ns: str, name: str) -> str:
+    return f"{WORKLOAD_PLURALS[plural]} {ns}/{name}"
 
 
 def plan(params: MigrateSecretsParams, ctx: ActionContext) -> ActionPlan:
     kube, vault = ctx.kube(), ctx.secrets()
     patterns = compile_patterns(params.patterns)
+    operators = delivery.installed(kube)
+    server = params.vault_server or vault.addr
     changes: list[Change] = []
-    configmaps: list[dict[str, Any]] = []
-    consumers: dict[tuple[str, str, str], dict[str, Any]] = {}
-    workloads = [w for w in workloads_in(kube, params.namespaces)]
+    sources: list[str] = []
+    warnings: list[str] = []
+    configmaps: list[Obj] = []
+    edits: dict[tuple[str, str, str], Obj] = {}  # (plural, ns, name) -> the workload's live object and its edits
+    workloads = workloads_in(kube, params.namespaces)
     for cm in sorted(kube.list_all("configmaps"), key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"])):
-        meta = cm["metadata"]
-        ns, name = meta.get("namespace", ""), meta["name"]
+        ns, name = cm["metadata"].get("namespace", ""), cm["metadata"]["name"]
         keys = credential_keys(cm, patterns) if ns in params.namespaces else []
         if not keys:
             continue
@@ -71,77 +82,128 @@ def plan(params: MigrateSecretsParams, ctx: ActionContext) -> ActionPlan:
         for key, sha in hashes.items():
             if key not in stored or ctx.fingerprint(stored[key]) != sha:
                 changes.append(Change("write", f"{KV_MOUNT}/{path}#{key}",
-                                      f"from configmap {ns}/{name}, len {len(values[key])}, hmac {sha}, cas v{version}"))
-        configmaps.append({"namespace": ns, "name": name, "path": path, "version": version, "keys": hashes})
-        for plural, workload in workloads:
-            if workload["metadata"].get("namespace") == ns and consumes(workload, name):
-                entry = consumers.setdefault((plural, ns, workload["metadata"]["name"]), {"object": workload, "configmaps": []})
-                entry["configmaps"].append(name)
-    mounted = AUTH_PATH in vault.auth_methods() if consumers else True
-    if not mounted:
-        changes.append(Change("enable", f"vault auth {AUTH_PATH}/", "Kubernetes auth method"))
-    planned_workloads = [_plan_workload(plural, ns, name, entry, vault, mounted, changes, kube)
-                         for (plural, ns, name), entry in sorted(consumers.items())]
+                                      f"from configmap {ns}/{name}, hmac {sha}, cas v{version}"))
+        secret = delivered_secret(name)
+        readers = [(plural, w, found) for plural, w in workloads if w["metadata"].get("namespace") == ns
+                   if (found := uses(w, name, hashes))]
+        remove = bool(operators["eso"]) or not readers
+        if not remove:
+            warnings += [messages.no_delivery(_workload_label(p, ns, w["metadata"]["name"]), u.line(), u.key)
+                         for p, w, found in readers for u in found]
+        for plural, w, found in readers if operators["eso"] else []:
+            entry = edits.setdefault((plural, ns, w["metadata"]["name"]), {"object": w, "configmaps": []})
+            entry["configmaps"].append({"configmap": name, "secret": secret, "keys": sorted(hashes)})
+            sources += [f"{_workload_label(plural, ns, w['metadata']['name'])} ({u.container}): {u.line()} ← "
+                        f"secret {secret} (synced from Vault {KV_MOUNT}/{path})" for u in found]
+        configmaps.append({"namespace": ns, "name": name, "path": path, "version": version, "keys": hashes,
+                           "remove": remove, "secret": secret if readers and operators["eso"] else None})
+    if not operators["eso"] and edits == {} and any(not c["remove"] for c in configmaps):
+        warnings.insert(0, messages.no_secrets_operator(operators["vso"]))
+    namespaces = sorted({ns for _, ns, _ in edits})
+    stores = _plan_delivery(namespaces, configmaps, server, ctx, changes) if namespaces else {}
+    planned_workloads = [_plan_workload(plural, ns, name, entry, changes, ctx)
+                         for (plural, ns, name), entry in sorted(edits.items())]
+    irreversible = []
     for cm in configmaps:
-        keys = sorted(cm["keys"])
-        kube.patch("configmaps", cm["name"], cm["namespace"], {"data": dict.fromkeys(keys)}, dry_run=True)
-        changes += [Change("remove-key", f"configmap {cm['namespace']}/{cm['name']}#{key}", "after its Vault copy is verified")
-                    for key in keys]
-    return ActionPlan(tuple(changes), {"configmaps": configmaps, "workloads": planned_workloads, "auth_mounted": mounted})
+        if cm["remove"]:
+            keys = sorted(cm["keys"])
+            kube.patch("configmaps", cm["name"], cm["namespace"], {"data": dict.fromkeys(keys)}, dry_run=True)
+            changes += [Change("remove-key", f"configmap {cm['namespace']}/{cm['name']}#{key}",
+                               "last, after every rollout is healthy") for key in keys]
+            irreversible += [messages.plaintext_removed(cm["namespace"], cm["name"], key) for key in keys]
+    impact = Impact(rolls=tuple(_workload_label(w["plural"], w["namespace"], w["name"]) for w in planned_workloads
+                                if w["patched"]),
+                    sources=tuple(sources), irreversible=tuple(irreversible), warnings=tuple(warnings))
+    return ActionPlan(tuple(changes), {"configmaps": configmaps, "workloads": planned_workloads, "stores": stores},
+                      impact)
 
 
-def _plan_workload(plural: str, ns: str, name: str, entry: dict[str, Any], vault: Any, mounted: bool,
-                   changes: list[Change], kube: Any) -> dict[str, Any]:
-    workload, cms = entry["object"], entry["configmaps"]
-    service_account = ((workload["spec"].get("template") or {}).get("spec") or {}).get("serviceAccountName") or "default"
-    policy = f"carbon-{ns}-{name}"
-    hcl = policy_hcl([vault_path(ns, cm) for cm in cms])
-    if vault.policy(policy) != hcl:
-        changes.append(Change("put-policy", f"vault policy {policy}", "read " + ", ".join(vault_path(ns, cm) for cm in cms)))
-    role = vault.read(f"auth/{AUTH_PATH}/role/{name}") if mounted else None
-    if not _role_matches(role, service_account, ns, policy):
-        changes.append(Change("put-role", f"vault auth/{AUTH_PATH}/role/{name}", f"serviceaccount {ns}/{service_account}"))
-    wanted = annotations(name, ns, cms)
-    if not all(references_vault(workload, ns, cm) for cm in cms) or _annotations(workload).get(AGENT_ROLE) != name:
-        kube.patch(plural, name, ns, template_annotations(wanted), patch="strategic", dry_run=True)
-        changes.append(Change("annotate", f"{WORKLOAD_PLURALS[plural]} {ns}/{name}", "Vault Agent injection"))
-    previous = {k: _annotations(workload)[k] for k in wanted if k in _annotations(workload)}
-    return {"plural": plural, "namespace": ns, "name": name, "service_account": service_account, "policy": policy,
-            "configmaps": cms, "previous_annotations": previous}
+def _plan_delivery(namespaces: list[str], configmaps: list[Obj], server: str, ctx: ActionContext,
+                   changes: list[Change]) -> dict[str, Obj]:
+    """The operator's objects and Vault's reader role per namespace, and an ExternalSecret per ConfigMap."""
+    kube, vault = ctx.kube(), ctx.secrets()
+    auth = vault.read(f"auth/{delivery.AUTH_PATH}/config") if delivery.AUTH_PATH in vault.auth_methods() else None
+    if not auth or not auth.get("kubernetes_host"):
+        raise UserError(messages.vault_kubernetes_auth_missing())
+    stores: dict[str, Obj] = {}
+    for ns in namespaces:
+        store = delivery.find_store(kube, ns, server)
+        if not store.exists:
+            plan_object(kube, "serviceaccounts", delivery_account(ns), changes)
+            plan_object(kube, "secretstores", delivery.secret_store(ns, server), changes)
+        policy, role = delivery.reader_policy(ns), delivery.reader_role(ns)
+        if vault.policy(policy) != delivery.reader_policy_hcl(ns):
+            changes.append(Change("put-policy", f"vault policy {policy}", f"read {KV_MOUNT}/carbon/{ns}/*"))
+        if not _role_matches(vault.read(f"auth/{delivery.AUTH_PATH}/role/{role}"), ns, policy):
+            changes.append(Change("put-role", f"vault auth/{delivery.AUTH_PATH}/role/{role}",
+                                  f"serviceaccount {ns}/{delivery.READER}"))
+        stores[ns] = {"name": store.name, "kind": store.kind, "exists": store.exists}
+    for cm in configmaps:
+        if cm["secret"]:
+            store = delivery.StoreRef(**stores[cm["namespace"]])
+            want = delivery.external_secret(cm["namespace"], cm["name"], cm["secret"], sorted(cm["keys"]), store)
+            plan_object(kube, "externalsecrets", want, changes)
+    return stores
 
 
-def annotations(role: str, ns: str, cms: list[str]) -> dict[str, str]:
-    found = {AGENT_INJECT: "true", AGENT_ROLE: role}
-    found.update({AGENT_SECRET_PREFIX + cm: agent_secret_path(ns, cm) for cm in cms})
-    return found
+def delivery_account(ns: str) -> Obj:
+    return desired("serviceaccounts", ns, delivery.READER)
 
 
-def template_annotations(values: dict[str, Any]) -> dict[str, Any]:
-    return {"spec": {"template": {"metadata": {"annotations": values}}}}
-
-
-def _annotations(workload: dict[str, Any]) -> dict[str, str]:
-    return dict((((workload.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("annotations") or {})
-
-
-def _role_matches(role: dict[str, Any] | None, service_account: str, ns: str, policy: str) -> bool:
+def _role_matches(role: Obj | None, ns: str, policy: str) -> bool:
     if not role:
         return False
-    return (list(role.get("bound_service_account_names") or []) == [service_account]
+    return (list(role.get("bound_service_account_names") or []) == [delivery.READER]
             and list(role.get("bound_service_account_namespaces") or []) == [ns]
             and policy in (role.get("token_policies") or role.get("policies") or []))
 
 
+def _plan_workload(plural: str, ns: str, name: str, entry: Obj, changes: list[Change], ctx: ActionContext) -> Obj:
+    spec = ((entry["object"].get("spec") or {}).get("template") or {}).get("spec") or {}
+    new, converted = spec, {}
+    for cm in entry["configmaps"]:
+        new, turned = redirect(new, cm["configmap"], cm["keys"], cm["secret"])
+        converted[cm["configmap"]] = turned
+    patched = new != spec
+    if patched:
+        ctx.kube().patch(plural, name, ns, _template_patch(entry["object"], new), patch="json", dry_run=True)
+        secrets = ", ".join(sorted({cm["secret"] for cm in entry["configmaps"]}))
+        changes.append(Change("patch", _workload_label(plural, ns, name), f"pod template reads moved keys from {secrets}"))
+    return {"plural": plural, "namespace": ns, "name": name, "patched": patched,
+            "configmaps": [{**cm, "converted": converted[cm["configmap"]]} for cm in entry["configmaps"]]}
+
+
+def _template_patch(live: Obj, spec: Obj) -> list[Obj]:
+    """Replace the pod spec only if the workload is still the version read (no value in the request)."""
+    return [{"op": "test", "path": "/metadata/resourceVersion", "value": live["metadata"]["resourceVersion"]},
+            {"op": "replace", "path": "/spec/template/spec", "value": spec}]
+
+
 def apply(params: MigrateSecretsParams, planned: ActionPlan, ctx: ActionContext) -> None:
-    """Write and verify every key, then policies, roles and annotations; only then remove plaintext keys."""
-    kube, vault = ctx.kube(), ctx.secrets()
+    """Vault first, then delivery and the health-gated rollouts; the plaintext goes last."""
     changes = {c.key: c for c in planned.changes}
-    values: dict[str, dict[str, str]] = {}  # in memory only, for this call
+    values = _write_vault(planned, changes, ctx)  # in memory only, for this call
+    try:
+        _deliver(params, planned, changes, ctx)
+        patched = _redirect_workloads(planned, changes, ctx)
+        wait_healthy(ctx, patched, params.rollout_timeout_s)
+        problems = _delivery_problems(planned, ctx)
+        if problems:
+            raise Unavailable("; ".join(problems[:5]))
+        _remove_plaintext(planned, changes, values, ctx)
+        wait_healthy(ctx, patched, params.rollout_timeout_s)
+    finally:
+        values.clear()
+
+
+def _write_vault(planned: ActionPlan, changes: dict[str, Change], ctx: ActionContext) -> dict[str, dict[str, str]]:
+    kube, vault = ctx.kube(), ctx.secrets()
+    values: dict[str, dict[str, str]] = {}
     for cm in planned.data["configmaps"]:
         live = kube.get("configmaps", cm["name"], cm["namespace"]) or {}
         data = live.get("data") or {}
         held = {k: data[k] for k in cm["keys"] if k in data and ctx.fingerprint(data[k]) == cm["keys"][k]}
-        values[cm["name"]] = held
+        values[f"{cm['namespace']}/{cm['name']}"] = held
         stored, version = vault.kv_read(cm["path"])
         pending = {k: v for k, v in held.items() if k not in stored or ctx.fingerprint(stored[k]) != ctx.fingerprint(v)}
         if pending:
@@ -150,84 +212,167 @@ def apply(params: MigrateSecretsParams, planned: ActionPlan, ctx: ActionContext)
                 ctx.step(changes[f"write {KV_MOUNT}/{cm['path']}#{key}"],
                          f"wrote {KV_MOUNT}/{cm['path']}#{key} (v{version}, hmac {cm['keys'][key]})")
         stored, version = vault.kv_read(cm["path"])
-        wrong = [k for k in held if ctx.fingerprint(stored.get(k, "")) != cm["keys"][k]]
+        wrong = [k for k in cm["keys"] if ctx.fingerprint(stored.get(k, "")) != cm["keys"][k]]
         if wrong:
-            raise Unavailable(f"read-back of {KV_MOUNT}/{cm['path']} v{version} does not match for {', '.join(wrong)}")
-        ctx.report(f":mag: verified {KV_MOUNT}/{cm['path']} v{version}: {len(held)} key(s) match by hash")
-    if not planned.data["auth_mounted"] and AUTH_PATH not in vault.auth_methods():
-        vault.enable_auth("kubernetes", AUTH_PATH)
-        ctx.step(changes[f"enable vault auth {AUTH_PATH}/"])
-    for w in planned.data["workloads"]:
-        _apply_workload(w, changes, ctx)
-    for cm in planned.data["configmaps"]:
-        held = values[cm["name"]]
-        if not held:
-            continue
-        ops: list[dict[str, Any]] = []
-        for key in sorted(held):
-            ops += [{"op": "test", "path": f"/data/{key}", "value": held[key]}, {"op": "remove", "path": f"/data/{key}"}]
-        kube.patch("configmaps", cm["name"], cm["namespace"], ops, patch="json")
-        for key in sorted(held):
-            ctx.step(changes[f"remove-key configmap {cm['namespace']}/{cm['name']}#{key}"])
-    values.clear()
+            raise Unavailable(f"{KV_MOUNT}/{cm['path']} v{version} does not hold the ConfigMap's value of {', '.join(wrong)}")
+        ctx.report(f":mag: verified {KV_MOUNT}/{cm['path']} v{version}: {len(cm['keys'])} key(s) match by hash")
+    return values
 
 
-def _apply_workload(w: dict[str, Any], changes: dict[str, Change], ctx: ActionContext) -> None:
+def _deliver(params: MigrateSecretsParams, planned: ActionPlan, changes: dict[str, Change], ctx: ActionContext) -> None:
     kube, vault = ctx.kube(), ctx.secrets()
-    ns, name = w["namespace"], w["name"]
-    change = changes.get(f"put-policy vault policy {w['policy']}")
-    if change:
-        vault.put_policy(w["policy"], policy_hcl([vault_path(ns, cm) for cm in w["configmaps"]]))
-        ctx.step(change)
-    change = changes.get(f"put-role vault auth/{AUTH_PATH}/role/{name}")
-    if change:
-        vault.write(f"auth/{AUTH_PATH}/role/{name}", {
-            "bound_service_account_names": [w["service_account"]], "bound_service_account_namespaces": [ns],
-            "token_policies": [w["policy"]], "token_ttl": "1h"})
-        ctx.step(change)
-    change = changes.get(f"annotate {WORKLOAD_PLURALS[w['plural']]} {ns}/{name}")
-    if change:
-        kube.patch(w["plural"], name, ns, template_annotations(annotations(name, ns, w["configmaps"])), patch="strategic")
-        ctx.step(change)
+    server = params.vault_server or vault.addr
+    for ns, store in planned.data["stores"].items():
+        for plural, want in (("serviceaccounts", delivery_account(ns)), ("secretstores", delivery.secret_store(ns, server))):
+            change = object_change(changes, plural, want)
+            if change and not store["exists"]:
+                apply_object(kube, plural, want, change.op)
+                ctx.step(change)
+        policy, role = delivery.reader_policy(ns), delivery.reader_role(ns)
+        change = changes.get(f"put-policy vault policy {policy}")
+        if change:
+            vault.put_policy(policy, delivery.reader_policy_hcl(ns))
+            ctx.step(change)
+        change = changes.get(f"put-role vault auth/{delivery.AUTH_PATH}/role/{role}")
+        if change:
+            vault.write(f"auth/{delivery.AUTH_PATH}/role/{role}", {
+                "bound_service_account_names": [delivery.READER], "bound_service_account_namespaces": [ns],
+                "token_policies": [policy], "token_ttl": "1h"})
+            ctx.step(change)
+    targets = []
+    for cm in planned.data["configmaps"]:
+        if not cm["secret"]:
+            continue
+        store = delivery.StoreRef(**planned.data["stores"][cm["namespace"]])
+        want = delivery.external_secret(cm["namespace"], cm["name"], cm["secret"], sorted(cm["keys"]), store)
+        change = object_change(changes, "externalsecrets", want)
+        if change:
+            apply_object(kube, "externalsecrets", want, change.op)
+            ctx.step(change)
+        targets.append((cm["namespace"], cm["secret"], cm["keys"]))
+    delivery.wait_synced(ctx, targets, params.sync_timeout_s)
+    if targets:
+        ctx.report(f":mag: {len(targets)} secret(s) synced from Vault, every key matching by hash")
+
+
+def _redirect_workloads(planned: ActionPlan, changes: dict[str, Change], ctx: ActionContext) -> list[Workload]:
+    kube = ctx.kube()
+    patched = []
+    for w in planned.data["workloads"]:
+        change = changes.get(f"patch {_workload_label(w['plural'], w['namespace'], w['name'])}")
+        live = kube.get(w["plural"], w["name"], w["namespace"])
+        if live is None:
+            raise Unavailable(f"{_workload_label(w['plural'], w['namespace'], w['name'])} is gone")
+        spec = live["spec"]["template"]["spec"]
+        new = spec
+        for cm in w["configmaps"]:
+            new, _ = redirect(new, cm["configmap"], cm["keys"], cm["secret"])
+        if new != spec:
+            kube.patch(w["plural"], w["name"], w["namespace"], _template_patch(live, new), patch="json")
+        if change:
+            ctx.step(change)
+        patched.append(Workload(w["plural"], w["namespace"], w["name"]))
+    return patched
+
+
+def _delivery_problems(planned: ActionPlan, ctx: ActionContext) -> list[str]:
+    """Each consumer's pods get every moved key from the Secret, the same way as before; the Secret holds it."""
+    kube = ctx.kube()
+    problems = []
+    for w in planned.data["workloads"]:
+        live = kube.get(w["plural"], w["name"], w["namespace"]) or {}
+        spec = ((live.get("spec") or {}).get("template") or {}).get("spec") or {}
+        done, problem = progress(kube, Workload(w["plural"], w["namespace"], w["name"]))
+        where = _workload_label(w["plural"], w["namespace"], w["name"])
+        if problem or not done:
+            problems.append(f"{where} is not healthy" + (f": {problem}" if problem else ""))
+        for cm in w["configmaps"]:
+            before = restore(spec, cm["configmap"], cm["secret"], cm["converted"])
+            missing: list[Use] = [u for u in uses({"spec": {"template": {"spec": before}}}, cm["configmap"], cm["keys"])
+                                  if not delivers(spec, u, cm["secret"])]
+            problems += [messages.not_delivered(where, u.line(), cm["secret"]) for u in missing]
+    for cm in planned.data["configmaps"]:
+        if cm["secret"] and (problem := delivery.synced(kube, cm["namespace"], cm["secret"], cm["keys"], ctx)):
+            problems.append(problem)
+    return problems
+
+
+def _remove_plaintext(planned: ActionPlan, changes: dict[str, Change], values: dict[str, dict[str, str]],
+                      ctx: ActionContext) -> None:
+    kube = ctx.kube()
+    for cm in planned.data["configmaps"]:
+        held = values.get(f"{cm['namespace']}/{cm['name']}") or {}
+        if not cm["remove"] or not held:
+            continue
+        live = kube.get("configmaps", cm["name"], cm["namespace"]) or {}
+        data = live.get("data") or {}
+        keys = sorted(k for k in held if k in data and ctx.fingerprint(data[k]) == cm["keys"][k])
+        if not keys:
+            continue
+        ops: list[Obj] = [{"op": "test", "path": "/metadata/resourceVersion", "value": live["metadata"]["resourceVersion"]}]
+        ops += [{"op": "remove", "path": f"/data/{key}"} for key in keys]
+        kube.patch("configmaps", cm["name"], cm["namespace"], ops, patch="json")
+        for key in keys:
+            ctx.step(changes[f"remove-key configmap {cm['namespace']}/{cm['name']}#{key}"])
 
 
 def verify(params: MigrateSecretsParams, planned: ActionPlan, ctx: ActionContext) -> list[str]:
+    """Vault holds every key; moved keys are gone from their ConfigMaps; every consumer is healthy and gets
+    each moved key from the Secret, at the same env var or file path."""
     kube, vault = ctx.kube(), ctx.secrets()
     problems: list[str] = []
     for cm in planned.data["configmaps"]:
         live = kube.get("configmaps", cm["name"], cm["namespace"]) or {}
         stored, version = vault.kv_read(cm["path"])
         for key, sha in cm["keys"].items():
-            if key in (live.get("data") or {}):
+            if cm["remove"] and key in (live.get("data") or {}):
                 problems.append(f"configmap {cm['namespace']}/{cm['name']} still holds {key}")
             if key not in stored or ctx.fingerprint(stored[key]) != sha:
                 problems.append(f"{KV_MOUNT}/{cm['path']}#{key} (v{version}) does not match hmac {sha}")
-    for w in planned.data["workloads"]:
-        live = kube.get(w["plural"], w["name"], w["namespace"])
-        if live is None or not all(references_vault(live, w["namespace"], cm) for cm in w["configmaps"]):
-            problems.append(f"{WORKLOAD_PLURALS[w['plural']]} {w['namespace']}/{w['name']} is not annotated for Vault Agent")
-    return problems
+    return problems + _delivery_problems(planned, ctx)
 
 
 def rollback(params: MigrateSecretsParams, planned: ActionPlan, ctx: ActionContext) -> None:
-    """Write the keys back from Vault's latest version; remove the annotations Carbon added."""
+    """Undo what the run applied, newest first: the plaintext keys go back (from Vault), the pod templates read
+    the ConfigMap again (health-gated), the ExternalSecrets this run created go. Vault keeps its copies (its
+    versions are the backup)."""
     kube, vault = ctx.kube(), ctx.secrets()
+    applied = ctx.applied
     for cm in planned.data["configmaps"]:
+        removed = [k for k in sorted(cm["keys"])
+                   if f"remove-key configmap {cm['namespace']}/{cm['name']}#{k}" in applied]
+        if not removed:
+            continue
         live = kube.get("configmaps", cm["name"], cm["namespace"])
         if live is None:
             raise Unavailable(f"configmap {cm['namespace']}/{cm['name']} is gone; its keys stay in Vault at {cm['path']}")
         stored, version = vault.kv_read(cm["path"])
-        missing = [k for k in sorted(cm["keys"]) if k not in (live.get("data") or {}) and k in stored]
+        missing = [k for k in removed if k not in (live.get("data") or {}) and k in stored]
         if missing:
             kube.patch("configmaps", cm["name"], cm["namespace"], {"data": {k: stored[k] for k in missing}})
             ctx.report(f":leftwards_arrow_with_hook: restored {', '.join(missing)} to configmap "
                        f"{cm['namespace']}/{cm['name']} from {KV_MOUNT}/{cm['path']} v{version}")
+    restored = []
     for w in planned.data["workloads"]:
-        added = {k: None for k in annotations(w["name"], w["namespace"], w["configmaps"]) if k not in w["previous_annotations"]}
-        if added:
-            kube.patch(w["plural"], w["name"], w["namespace"], template_annotations(added), patch="strategic")
-            ctx.report(f":leftwards_arrow_with_hook: removed Vault Agent annotations from "
-                       f"{WORKLOAD_PLURALS[w['plural']]} {w['namespace']}/{w['name']}")
+        where = _workload_label(w["plural"], w["namespace"], w["name"])
+        if f"patch {where}" not in applied:
+            continue
+        live = kube.get(w["plural"], w["name"], w["namespace"])
+        if live is None:
+            continue
+        spec = live["spec"]["template"]["spec"]
+        old = spec
+        for cm in reversed(w["configmaps"]):
+            old = restore(old, cm["configmap"], cm["secret"], cm["converted"])
+        if old != spec:
+            kube.patch(w["plural"], w["name"], w["namespace"], _template_patch(live, old), patch="json")
+            ctx.report(f":leftwards_arrow_with_hook: {where} reads its ConfigMap again")
+        restored.append(Workload(w["plural"], w["namespace"], w["name"]))
+    wait_healthy(ctx, restored, params.rollout_timeout_s)
+    for cm in planned.data["configmaps"]:
+        if cm["secret"] and f"create externalsecret {cm['namespace']}/{cm['secret']}" in applied:
+            kube.delete("externalsecrets", cm["secret"], cm["namespace"])
+            ctx.report(f":leftwards_arrow_with_hook: deleted externalsecret {cm['namespace']}/{cm['secret']}")
 
 
 MIGRATE_SECRETS = ActionKind("migrate_secrets", MigrateSecretsParams, plan, apply, verify, rollback, __doc__ or "")

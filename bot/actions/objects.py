@@ -13,7 +13,7 @@ from bot.cluster.gateway import ClusterGateway
 from bot.cluster.resources import resource
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "carbon"}
-BODY_FIELDS = ("spec", "rules", "roleRef", "subjects")
+BODY_FIELDS = ("spec", "rules", "roleRef", "subjects", "imagePullSecrets", "automountServiceAccountToken")
 
 
 def desired(plural: str, namespace: str, name: str, **body: Any) -> dict[str, Any]:
@@ -53,3 +53,8 @@ def apply_object(kube: ClusterGateway, plural: str, want: dict[str, Any], op: st
 
 def label(plural: str, want: dict[str, Any]) -> str:
     return f"{resource(plural).kind.lower()} {want['metadata']['namespace']}/{want['metadata']['name']}"
+
+
+def object_change(changes: dict[str, Change], plural: str, want: dict[str, Any]) -> Change | None:
+    """The planned create or update of this object, if the plan had one."""
+    return changes.get(f"create {label(plural, want)}") or changes.get(f"update {label(plural, want)}")

@@ -2,7 +2,8 @@
 
 Plan: each target whose `spec.replicas` differs, from → to (a dry-run patch of the scale subresource).
 Apply patches `/scale`; verify waits, bounded by `wait_s`, until readyReplicas reaches the target, and
-names the ones that did not. Rollback scales each back to the replicas the plan found.
+names the ones that did not (then the run rolls back). Rollback scales back only what the run scaled, to the
+replicas the plan found, and refuses when a workload was resized since.
 
 Needs RBAC: deployments get/list, deployments/scale patch.
 """
@@ -11,8 +12,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot import messages
 from bot.actions.base import ActionContext, ActionKind, ActionPlan, Change, Params
-from bot.errors import Unavailable
+from bot.errors import Unavailable, UserError
 
 
 class Target(BaseModel):
@@ -77,7 +79,19 @@ def verify(params: ScaleParams, planned: ActionPlan, ctx: ActionContext) -> list
 
 
 def rollback(params: ScaleParams, planned: ActionPlan, ctx: ActionContext) -> None:
-    _scale(ctx, planned, "from")
+    """Scale back only the workloads this run scaled, and only while they still have the replicas it set: a
+    workload someone (or another run) resized since is theirs now, and the rollback refuses, naming it."""
+    kube = ctx.kube()
+    mine = [t for t in planned.data["targets"] if f"scale deployment {t['namespace']}/{t['name']}" in ctx.applied]
+    moved = []
+    for t in mine:
+        live = kube.get("deployments", t["name"], t["namespace"]) or {}
+        replicas = int((live.get("spec") or {}).get("replicas", -1))
+        if replicas != t["to"]:
+            moved.append(f"deployment {t['namespace']}/{t['name']} has {replicas} replicas, not the {t['to']} this run set")
+    if moved:
+        raise UserError(messages.cluster_changed_since(moved))
+    _scale(ctx, ActionPlan(planned.changes, {"targets": mine}), "from")
 
 
 SCALE_DEPLOYMENTS = ActionKind("scale_deployments", ScaleParams, plan, apply, verify, rollback, __doc__ or "")

@@ -65,7 +65,7 @@ def build_services(settings: Settings, *, api_client: k8s.ApiClient | None = Non
     desk = RunDesk(store=store, plan=plan, actions=actions, cluster=cluster, vault=vault_gateway,
                    access=Access(settings.requesters, settings.approvers, directory),
                    fingerprint_key=install_key(settings.db_path), clock=now, channel=settings.channel,
-                   on_change=meter.changed)
+                   on_change=meter.changed, measure=meter.measure)
     if chat is not None:
         desk.notifier = RunMessages(chat, store, plan, actions, settings.zone)
     if leadership is not None:

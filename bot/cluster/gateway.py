@@ -51,6 +51,14 @@ class ClusterGateway:
             if not token:
                 return items
 
+    def list_in(self, plural: str, namespace: str, label_selector: str = "") -> list[dict[str, Any]]:
+        """The objects of one namespace matching a label selector (one page: a workload's pods, a gate's poll)."""
+        rtype = resource(plural)
+        query: list[tuple[str, Any]] = [("limit", self.page_size)]
+        if label_selector:
+            query.append(("labelSelector", label_selector))
+        return list(self.request("GET", rtype, rtype.path(namespace), query=query, verb="list").get("items") or [])
+
     def get(self, plural: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
         rtype = resource(plural)
         try:

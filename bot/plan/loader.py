@@ -73,6 +73,7 @@ def parse_plan(text: str, checks: KindRegistry[Any], actions: KindRegistry[Any] 
     except ValidationError as exc:
         raise PlanError(source, _errors(exc) + problems) from None
     problems += _duplicate_ids(plan)
+    problems += _unknown_or_circular_needs(plan)
     if problems:
         raise PlanError(source, problems)
     return plan.model_copy(update={"check_params": params["check"], "action_params": params["action"]})
@@ -119,6 +120,36 @@ def _duplicate_ids(plan: Plan) -> list[str]:
                 found.append(f"{at}.id: '{task.id}' is already used at {seen[task.id]}; ids must be unique")
             seen[task.id] = at
     return found
+
+
+def _unknown_or_circular_needs(plan: Plan) -> list[str]:
+    """`needs` name tasks of the plan, never the task itself, and never form a cycle."""
+    ids = {task.id for task in plan.tasks()}
+    found: list[str] = []
+    for p, phase in enumerate(plan.phases):
+        for t, task in enumerate(phase.tasks):
+            for n, need in enumerate(task.needs):
+                if need not in ids:
+                    found.append(f"phases[{p}].tasks[{t}].needs[{n}]: no task '{need}' in the plan")
+    graph = {task.id: set(task.needs) & ids for task in plan.tasks()}
+    done: set[str] = set()
+    for start in sorted(graph):
+        path: list[str] = []
+        found += _cycle_from(start, graph, path, done)
+    return found
+
+
+def _cycle_from(node: str, graph: dict[str, set[str]], path: list[str], done: set[str]) -> list[str]:
+    if node in path:
+        cycle = [*path[path.index(node):], node]
+        return [f"needs form a cycle: {' → '.join(cycle)}"]
+    if node in done:
+        return []
+    path.append(node)
+    found = [problem for need in sorted(graph[node]) for problem in _cycle_from(need, graph, path, done)]
+    path.pop()
+    done.add(node)
+    return found[:1]
 
 
 def _kind_params(kind: str, raw: dict[str, Any], registry: KindRegistry[Any], at: str, problems: list[str]) -> Any:

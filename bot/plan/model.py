@@ -53,6 +53,8 @@ class Task(BaseModel):
     action: ActionSpec | None = None
     approval: ApprovalPolicy = ApprovalPolicy()
     attestation_ttl_days: int | None = Field(None, ge=1)
+    # Tasks that must be done (measured or attested) before this one's action may be requested.
+    needs: tuple[str, ...] = ()
 
 
 class Phase(BaseModel):

@@ -49,6 +49,9 @@ def render_run(view: RunView) -> list[Block]:
         section(f"*Plan* ({len(changes)} change(s), hash `{run.plan_hash[:12]}`)\n"
                 + "\n".join(clip_lines([f"• {' '.join(c[:2])}" + (f": {c[2]}" if c[2] else "") for c in changes], 30))),
     ]
+    impact = impact_lines(run.plan.get("impact") or {})
+    if impact:
+        blocks.append(section("*Impact*\n" + "\n".join(clip_lines(impact, 20))))
     approved = [f"<@{d['user']}>" for d in view.decisions if d["decision"] == "approve"]
     rejected = [f"<@{d['user']}>" + (f" ({d['reason']})" if d.get("reason") else "") for d in view.decisions
                 if d["decision"] == "reject"]
@@ -74,6 +77,15 @@ def render_run(view: RunView) -> list[Block]:
         blocks.append({"type": "actions", "block_id": f"run-{run.id}",
                        "elements": [button("Roll back", "carbon.rollback", run.id, "danger")]})
     return blocks
+
+
+IMPACT_LABELS = (("irreversible", ":warning: cannot be undone"), ("rolls", "rolls"), ("sources", "changes source"),
+                 ("flows", "flow"), ("warnings", ":warning:"))
+
+
+def impact_lines(impact: dict[str, Sequence[str]]) -> list[str]:
+    """What approving does to the running platform, the steps that cannot be undone first."""
+    return [f"• {label}: {item}" for key, label in IMPACT_LABELS for item in impact.get(key) or []]
 
 
 def render_runs(runs: Sequence[Run], titles: dict[str, str], approvers: dict[str, list[str]],

@@ -16,6 +16,7 @@ from bot.cluster.gateway import ClusterGateway
 from bot.plan.access import Access
 from bot.plan.model import Plan
 from bot.ports import AlwaysLeading, Leadership
+from bot.progress.measure import PlanProgress
 from bot.runs.model import Run
 from bot.store.store import Store
 from bot.vault.gateway import VaultGateway
@@ -65,6 +66,8 @@ class RunDesk:
     channel: str | None = None
     notifier: RunNotifier = field(default_factory=SilentNotifier)
     leadership: Leadership = field(default_factory=AlwaysLeading)
+    # The plan as measured now (the meter's, cached briefly): a task's `needs` must be done before it runs.
+    measure: Callable[[], PlanProgress] | None = None
     # The cluster changed under the checks (a run applied or rolled back): the next status measures again.
     on_change: Callable[[], None] = lambda: None
     # Runs this process is executing or rolling back now: a re-won Lease must not call them interrupted.

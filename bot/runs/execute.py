@@ -20,7 +20,7 @@ from bot.actions.base import ActionContext, ActionPlan
 from bot.errors import SlackFailed, Unavailable, UserError, describe_failure, new_ref
 from bot.runs.desk import RunDesk
 from bot.runs.model import Run, RunState
-from bot.runs.planning import action_context, kind_of
+from bot.runs.planning import action_context, applied_changes, kind_of
 from bot.runs.records import get_run, note, transition
 
 log = structlog.get_logger(__name__)
@@ -110,7 +110,7 @@ def _execute(desk: RunDesk, run_id: str, actor: str) -> Run:
         return show(desk, run.id)
     show(desk, run.id)
     report = ThreadReport(desk, run)
-    ctx = action_context(desk, report)
+    ctx = action_context(desk, run, report)
     try:
         kind.apply(params, fresh, ctx)
         problems = kind.verify(params, fresh, ctx)
@@ -118,9 +118,14 @@ def _execute(desk: RunDesk, run_id: str, actor: str) -> Run:
             raise UserError(messages.verification_failed(problems[:5]))
     except Exception as exc:
         report.flush()
-        return _end(desk, run, S.RUNNING, S.FAILED, actor, exc, fresh, ctx.done)
+        ended = _end(desk, run, S.RUNNING, S.FAILED, actor, exc, fresh, ctx.done)
+        if kind.rollback is None or not ctx.done or ended.state != S.FAILED:
+            return ended
+        say(desk, run, messages.rolled_back_automatically())
+        return _roll_back(desk, ended, frozenset(ctx.done), "carbon", automatic=True)
     report.flush()
-    outcome = {"reason": messages.applied_and_verified(len(fresh.changes)), "done": [], "not_done": []}
+    outcome = {"reason": messages.applied_and_verified(len(fresh.changes)), "done": [], "not_done": [],
+               "applied": sorted(ctx.done)}
     transition(desk.store, run.id, S.RUNNING, S.SUCCEEDED, actor="carbon", now=desk.clock(), outcome=outcome)
     say(desk, run, messages.run_finished("succeeded"))
     return show(desk, run.id)
@@ -133,7 +138,7 @@ def _end(desk: RunDesk, run: Run, frm: RunState, to: RunState, actor: str, exc: 
         log.error("run_failed", run=run.id, ref=ref, error=type(exc).__name__, exc_info=exc)
     reason = describe_failure(exc, ref)
     outcome = {"reason": reason, "done": [c.line() for c in planned.changes if c.key in done],
-               "not_done": [c.line() for c in planned.changes if c.key not in done]}
+               "not_done": [c.line() for c in planned.changes if c.key not in done], "applied": sorted(done)}
     if transition(desk.store, run.id, frm, to, actor=actor, now=desk.clock(), outcome=outcome,
                   detail={"reason": reason, "done": len(outcome["done"]), "not_done": len(outcome["not_done"])}):
         say(desk, run, messages.step_failed(reason) + "\n" + messages.done_and_not_done(outcome["done"], outcome["not_done"]))
@@ -142,13 +147,17 @@ def _end(desk: RunDesk, run: Run, frm: RunState, to: RunState, actor: str, exc: 
 
 
 def rollback_run(desk: RunDesk, run_id: str, actor: str) -> Run:
+    """Undo exactly the changes the run applied (its audit log says which); refuse a run that applied nothing."""
     with working_on(desk, run_id):
-        return _rollback_run(desk, run_id, actor)
+        run = get_run(desk.store, run_id)
+        assert run is not None
+        applied = applied_changes(desk, run)
+        if not applied:
+            raise UserError(messages.nothing_applied(run.id))
+        return _roll_back(desk, run, applied, actor)
 
 
-def _rollback_run(desk: RunDesk, run_id: str, actor: str) -> Run:
-    run = get_run(desk.store, run_id)
-    assert run is not None
+def _roll_back(desk: RunDesk, run: Run, applied: frozenset[str], actor: str, automatic: bool = False) -> Run:
     kind = kind_of(desk, run.action)
     if kind.rollback is None:
         raise UserError(messages.cannot_roll_back(run.id, run.state))
@@ -157,7 +166,7 @@ def _rollback_run(desk: RunDesk, run_id: str, actor: str) -> Run:
         raise UserError(messages.cannot_roll_back(run.id, (get_run(desk.store, run.id) or run).state))
     show(desk, run.id)
     report = ThreadReport(desk, run)
-    ctx: ActionContext = action_context(desk, report)
+    ctx: ActionContext = action_context(desk, run, report, applied)
     planned = ActionPlan.from_json(run.plan)
     try:
         kind.rollback(desk.plan.action_params[run.task_id], planned, ctx)
@@ -166,6 +175,6 @@ def _rollback_run(desk: RunDesk, run_id: str, actor: str) -> Run:
         return _end(desk, run, S.ROLLING_BACK, S.FAILED, actor, exc, planned, [])
     report.flush()
     transition(desk.store, run.id, S.ROLLING_BACK, S.ROLLED_BACK, actor=actor, now=desk.clock(),
-               outcome={**run.outcome, "reason": "rolled back"})
+               outcome={**run.outcome, "reason": messages.rolled_back_reason(run.outcome.get("reason", "") if automatic else "")})
     say(desk, run, messages.run_finished("rolled_back"))
     return show(desk, run.id)

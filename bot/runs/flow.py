@@ -11,6 +11,7 @@ from bot import messages
 from bot.actions.base import ActionPlan
 from bot.errors import SlackFailed, Unavailable, UserError
 from bot.plan.model import Task
+from bot.progress.measure import DONE_STATES
 from bot.runs.approvals import Decision, Verdict, decide
 from bot.runs.desk import RunDesk
 from bot.runs.execute import display, execute, rollback_run
@@ -26,6 +27,9 @@ def request_run(desk: RunDesk, task: Task, user: str) -> tuple[Run | None, str]:
         raise UserError(messages.not_allowed_to_request(user))
     if not desk.channel:
         raise UserError(messages.no_channel_for_approval())
+    missing = needs_not_done(desk, task)
+    if missing:
+        raise UserError(messages.needs_not_done(task.id, missing))
     assert task.action is not None
     try:
         planned: ActionPlan = compute_plan(desk, task.id, task.action.kind)
@@ -46,6 +50,15 @@ def request_run(desk: RunDesk, task: Task, user: str) -> tuple[Run | None, str]:
         raise UserError(messages.approval_not_posted(run.id, desk.channel, exc.code)) from None
     set_message(desk.store, run.id, desk.channel, ts)
     return get_run(desk.store, run.id), messages.run_requested(run.id, desk.channel, len(planned.changes))
+
+
+def needs_not_done(desk: RunDesk, task: Task) -> list[str]:
+    """The tasks this one needs that are not done (measured done, or attested) right now."""
+    if not task.needs or desk.measure is None:
+        return []
+    progress = desk.measure()
+    return [need for need in task.needs
+            if (found := progress.task(need)) is None or found.result.state not in DONE_STATES]
 
 
 def find_run(desk: RunDesk, run_id: str) -> Run:

@@ -8,6 +8,7 @@ from bot import messages
 from bot.runs.desk import RunDesk
 from bot.runs.execute import say, show
 from bot.runs.model import Run, RunState
+from bot.runs.planning import applied_changes
 from bot.runs.records import runs_in, transition
 
 S = RunState
@@ -33,7 +34,8 @@ def recover_interrupted(desk: RunDesk) -> list[str]:
             continue  # this process is still on it (the Lease was lost and won back meanwhile)
         steps = [e["detail"].get("step", "") for e in reversed(desk.store.audit_entries(run.id, limit=500))
                  if e["action"] == "run.step"]
-        outcome = {"reason": messages.interrupted_reason(), "done": steps, "not_done": []}
+        outcome = {"reason": messages.interrupted_reason(), "done": steps, "not_done": [],
+                   "applied": sorted(applied_changes(desk, run))}
         if transition(desk.store, run.id, run.state, S.INTERRUPTED, actor="carbon", now=desk.clock(), outcome=outcome):
             say(desk, run, messages.interrupted())
             show(desk, run.id)

@@ -89,8 +89,29 @@ def consumes(workload: dict[str, Any], configmap: str) -> bool:
     return any((vol.get("configMap") or {}).get("name") == configmap for vol in spec.get("volumes") or [])
 
 
+def delivered_secret(configmap: str) -> str:
+    """The Kubernetes Secret a migration delivers a ConfigMap's moved keys in (synced from Vault by an operator)."""
+    return f"{configmap}-vault"
+
+
 def references_vault(workload: dict[str, Any], namespace: str, configmap: str) -> bool:
-    """Is the workload annotated to get this ConfigMap's secrets from Vault Agent?"""
-    annotations = (((workload.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("annotations") or {}
-    return (str(annotations.get(AGENT_INJECT, "")).lower() == "true"
-            and annotations.get(AGENT_SECRET_PREFIX + configmap) == agent_secret_path(namespace, configmap))
+    """Does the workload get this ConfigMap's credentials from Vault: annotated for Vault Agent, or reading the
+    Secret an operator syncs from Vault?"""
+    template = (workload.get("spec") or {}).get("template") or {}
+    annotations = (template.get("metadata") or {}).get("annotations") or {}
+    if (str(annotations.get(AGENT_INJECT, "")).lower() == "true"
+            and annotations.get(AGENT_SECRET_PREFIX + configmap) == agent_secret_path(namespace, configmap)):
+        return True
+    return delivered_secret(configmap) in secrets_read(template.get("spec") or {})
+
+
+def secrets_read(spec: dict[str, Any]) -> set[str]:
+    """The names of the Secrets a pod spec reads (env, envFrom, volumes, projected sources)."""
+    found: set[str] = set()
+    for container in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]:
+        found |= {(s.get("secretRef") or {}).get("name", "") for s in container.get("envFrom") or []}
+        found |= {((e.get("valueFrom") or {}).get("secretKeyRef") or {}).get("name", "") for e in container.get("env") or []}
+    for volume in spec.get("volumes") or []:
+        found.add((volume.get("secret") or {}).get("secretName", ""))
+        found |= {(s.get("secret") or {}).get("name", "") for s in (volume.get("projected") or {}).get("sources") or []}
+    return found - {""}

@@ -133,6 +133,16 @@ class VaultGateway:
         answer = self._call(path, read)
         return None if not answer else dict(answer.get("data") or {})
 
+    def list(self, path: str) -> list[str]:
+        """The keys under a path (roles of an auth method, …); [] when there are none."""
+        def listing() -> Any:
+            try:
+                return self.client.list(path)
+            except hvac.exceptions.InvalidPath:
+                return None
+        answer = self._call(path, listing)
+        return [str(k) for k in ((answer or {}).get("data") or {}).get("keys") or []]
+
     def write(self, path: str, data: dict[str, Any]) -> None:
         self._call(path, lambda: self.client.write_data(path, data=data))
 

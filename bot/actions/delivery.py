@@ -1,0 +1,112 @@
+"""How a moved credential reaches its consumers again: through a secrets operator that syncs a Kubernetes
+Secret from Vault. External Secrets Operator is the one built: an `external-secrets.io/v1` ExternalSecret per
+ConfigMap, read through a SecretStore for this Vault (an existing one in the namespace or a cluster store,
+else a namespaced `carbon-vault` store authenticating with Vault's Kubernetes auth as the ServiceAccount
+`carbon-secrets`, whose Vault role reads only that namespace's moved credentials).
+
+Needs RBAC: customresourcedefinitions get; secretstores and clustersecretstores list; secretstores,
+externalsecrets and serviceaccounts get/create/patch; secrets get (to confirm the sync by keyed hash).
+Needs Vault policy: sys/policies/acl/carbon-* and auth/kubernetes/role/carbon-* create/update.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from bot.actions.base import ActionContext
+from bot.actions.objects import desired
+from bot.cluster.gateway import ClusterGateway
+from bot.errors import Unavailable
+from bot.snapshot.credentials import KV_MOUNT, PATH_PREFIX, vault_path
+
+Obj = dict[str, Any]
+ESO_CRD = "externalsecrets.external-secrets.io"
+VSO_CRD = "vaultstaticsecrets.secrets.hashicorp.com"
+STORE = "carbon-vault"
+READER = "carbon-secrets"  # the ServiceAccount the SecretStore authenticates to Vault as
+AUTH_PATH = "kubernetes"
+POLL_S = 2.0
+
+
+@dataclass(frozen=True)
+class StoreRef:
+    name: str
+    kind: str  # SecretStore | ClusterSecretStore
+    exists: bool
+
+
+def installed(kube: ClusterGateway) -> dict[str, bool]:
+    """Which secrets operators the cluster has (by their CRDs)."""
+    return {"eso": kube.get("customresourcedefinitions", ESO_CRD) is not None,
+            "vso": kube.get("customresourcedefinitions", VSO_CRD) is not None}
+
+
+def reader_role(namespace: str) -> str:
+    return f"carbon-secrets-{namespace}"
+
+
+def reader_policy(namespace: str) -> str:
+    return f"carbon-{namespace}-secrets"
+
+
+def reader_policy_hcl(namespace: str) -> str:
+    return f'path "{KV_MOUNT}/data/{PATH_PREFIX}/{namespace}/*" {{\n  capabilities = ["read"]\n}}\n'
+
+
+def find_store(kube: ClusterGateway, namespace: str, server: str) -> StoreRef:
+    """A store in the namespace, or a cluster store, that reads this Vault's KV v2 mount; else the one to create."""
+    for plural, kind in (("secretstores", "SecretStore"), ("clustersecretstores", "ClusterSecretStore")):
+        for store in kube.list_all(plural):
+            if kind == "SecretStore" and store["metadata"].get("namespace") != namespace:
+                continue
+            vault = ((store.get("spec") or {}).get("provider") or {}).get("vault") or {}
+            if vault.get("server", "").rstrip("/") == server.rstrip("/") and vault.get("path") == KV_MOUNT \
+                    and vault.get("version", "v2") == "v2":
+                return StoreRef(store["metadata"]["name"], kind, True)
+    return StoreRef(STORE, "SecretStore", False)
+
+
+def secret_store(namespace: str, server: str) -> Obj:
+    return desired("secretstores", namespace, STORE, spec={"provider": {"vault": {
+        "server": server, "path": KV_MOUNT, "version": "v2",
+        "auth": {"kubernetes": {"mountPath": AUTH_PATH, "role": reader_role(namespace),
+                                "serviceAccountRef": {"name": READER}}}}}})
+
+
+def external_secret(namespace: str, configmap: str, secret: str, keys: list[str], store: StoreRef) -> Obj:
+    return desired("externalsecrets", namespace, secret, spec={
+        "refreshInterval": "1h",
+        "secretStoreRef": {"name": store.name, "kind": store.kind},
+        "target": {"name": secret, "creationPolicy": "Owner"},
+        "data": [{"secretKey": key, "remoteRef": {"key": vault_path(namespace, configmap), "property": key}}
+                 for key in sorted(keys)]})
+
+
+def synced(kube: ClusterGateway, namespace: str, secret: str, hashes: dict[str, str], ctx: ActionContext) -> str | None:
+    """None when the operator has written the Secret with every key equal (by keyed hash) to the moved value;
+    else what is still missing. Values are decoded only to hash them."""
+    es = kube.get("externalsecrets", secret, namespace) or {}
+    ready = next((c for c in (es.get("status") or {}).get("conditions") or [] if c.get("type") == "Ready"), None)
+    if ready is not None and ready.get("status") == "False":
+        return f"externalsecret {namespace}/{secret}: {ready.get('reason', 'not ready')}: {ready.get('message', '')}"
+    live = kube.get("secrets", secret, namespace)
+    if live is None:
+        return f"secret {namespace}/{secret} not written yet"
+    data = live.get("data") or {}
+    wrong = [k for k, sha in sorted(hashes.items())
+             if k not in data or ctx.fingerprint(base64.b64decode(data[k]).decode("utf-8", "replace")) != sha]
+    return f"secret {namespace}/{secret} lacks {', '.join(wrong)}" if wrong else None
+
+
+def wait_synced(ctx: ActionContext, targets: list[tuple[str, str, dict[str, str]]], timeout_s: float) -> None:
+    """Wait until the operator has synced every (namespace, secret, key hashes); raise naming what is missing."""
+    deadline = ctx.monotonic() + timeout_s
+    while True:
+        missing = [m for ns, secret, hashes in targets if (m := synced(ctx.kube(), ns, secret, hashes, ctx))]
+        if not missing:
+            return
+        if any(": " in m and m.startswith("externalsecret") for m in missing) or ctx.monotonic() >= deadline:
+            raise Unavailable("secrets not synced from Vault: " + "; ".join(missing[:5]))
+        ctx.sleep(min(POLL_S, max(0.0, deadline - ctx.monotonic())))

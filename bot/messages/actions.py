@@ -1,0 +1,53 @@
+"""What actions tell approvers about the platform: prerequisites, delivery, impact."""
+
+from __future__ import annotations
+
+
+def no_delivery(workload: str, use: str, key: str) -> str:
+    return (f"{workload} reads {key} as {use}: with no secrets operator to deliver it from Vault, the key is copied "
+            f"to Vault but stays in its ConfigMap")
+
+
+def no_secrets_operator(vso_installed: bool) -> str:
+    if vso_installed:
+        return ("Vault Secrets Operator is installed, but Carbon delivers moved keys through External Secrets Operator "
+                "only: install External Secrets Operator to remove the plaintext")
+    return ("no External Secrets Operator or Vault Secrets Operator installed: keys read by workloads are copied to "
+            "Vault and verified, but not removed from their ConfigMaps")
+
+
+def plaintext_removed(namespace: str, configmap: str, key: str) -> str:
+    return (f"removes {key} from configmap {namespace}/{configmap} (last, after every rollout is healthy; "
+            f"a rollback writes it back from Vault)")
+
+
+def vault_kubernetes_auth_missing() -> str:
+    return ("Vault Kubernetes auth is not configured (auth/kubernetes/config has no kubernetes_host), so the secrets "
+            "operator could not read Vault: run vault-kubernetes-auth first")
+
+
+def not_delivered(workload: str, use: str, secret: str) -> str:
+    return f"{workload} does not get {use} from secret {secret}"
+
+
+def needs_not_done(task_id: str, needs: list[str]) -> str:
+    return (f"`{task_id}` needs {', '.join(f'`{n}`' for n in needs)} done first "
+            f"(`/carbon status` shows where they stand; `/carbon run {needs[0]}` starts the first).")
+
+
+def rolled_back_automatically() -> str:
+    return ":leftwards_arrow_with_hook: The run failed, so Carbon rolled back what it had applied."
+
+
+def nothing_applied(run_id: str) -> str:
+    return f"Run `{run_id}` applied nothing, so there is nothing to roll back."
+
+
+def cluster_changed_since(what: list[str]) -> str:
+    return (f"Nothing was rolled back: the cluster no longer holds what this run left ({'; '.join(what[:5])}). "
+            f"Someone or another run changed it since; undo by hand or run the task again.")
+
+
+def rolled_back_reason(failure: str) -> str:
+    """The run's outcome after a rollback; after an automatic one, with the failure that caused it."""
+    return f"rolled back after: {failure}" if failure else "rolled back"
