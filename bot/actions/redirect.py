@@ -47,13 +47,14 @@ def redirect(spec: Obj, configmap: str, moved: Iterable[str], secret: str) -> tu
             volume["projected"] = projected
             converted.append(volume["name"])
         elif volume.get("projected"):
+            current = volume["projected"].get("sources") or []
+            if any((item.get("secret") or {}).get("name") == secret for item in current):
+                continue  # already redirected
             sources = []
-            for item in volume["projected"].get("sources") or []:
+            for item in current:
                 cm = item.get("configMap")
-                if cm and cm.get("name") == configmap and _moves_files(cm, moved):
-                    sources += [s for s in _split(cm, moved, secret) if s not in volume["projected"]["sources"]]
-                else:
-                    sources.append(item)
+                sources += _split(cm, moved, secret) if cm and cm.get("name") == configmap and _moves_files(cm, moved) \
+                    else [item]
             volume["projected"]["sources"] = sources
     return spec, converted
 
