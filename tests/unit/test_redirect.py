@@ -23,8 +23,9 @@ def app(**container: Any) -> dict[str, Any]:
 
 
 ENV_FROM = {"containers": [app(envFrom=[{"configMapRef": {"name": CM}, "prefix": "APP_"}])]}
-KEY_REF = {"containers": [app(env=[{"name": "DB_PASS", "valueFrom": {"configMapKeyRef": {"name": CM, "key": "DATABASE_PASSWORD"}}},
-                                   {"name": "MODE", "valueFrom": {"configMapKeyRef": {"name": CM, "key": "MODE"}}}])]}
+KEY_REF = {"containers": [app(env=[
+    {"name": "DB_PASS", "valueFrom": {"configMapKeyRef": {"name": CM, "key": "DATABASE_PASSWORD"}}},
+    {"name": "MODE", "valueFrom": {"configMapKeyRef": {"name": CM, "key": "MODE"}}}])]}
 FILE = {"containers": [app(volumeMounts=[{"name": "conf", "mountPath": "/etc/superset"}])],
         "volumes": [{"name": "conf", "configMap": {"name": CM, "defaultMode": 0o440}}]}
 ITEMS = {"containers": [app(volumeMounts=[{"name": "conf", "mountPath": "/etc/superset"}])],

@@ -61,15 +61,17 @@ def test_scale_restores_replicas_and_rolls_back_to_what_they_were(bot: Any, smal
     assert small.get("deployments", "web", "apps")["spec"]["replicas"] == 0
 
 
-def test_scale_fails_when_replicas_are_not_ready_within_the_bound(make_carbon: Any, kube: KubeEmulator) -> None:
+def test_a_scale_whose_replicas_do_not_get_ready_is_rolled_back_automatically(make_carbon: Any, kube: KubeEmulator) -> None:
     from tests.fixtures.runs import PLAN, web
 
     kube.add_all([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}}, web(ready=0)])
     bot = make_carbon(kube, CARBON_PLAN=str(PLAN))
     run = request(bot, "restore")
     click(bot, "carbon.approve", run, "U0BOB")
-    assert state(bot, run) == "failed"
-    assert any("0/2 ready" in t for t in thread(bot, run))
+    assert state(bot, run) == "rolled_back"
+    said = thread(bot, run)
+    assert any("0/2 ready" in t for t in said) and messages.rolled_back_automatically() in said
+    assert kube.get("deployments", "web", "apps")["spec"]["replicas"] == 0  # back where the run found it
 
 
 def test_vault_kubernetes_auth_is_enabled_and_configured_once(bot: Any, vault_client: hvac.Client) -> None:
