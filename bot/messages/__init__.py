@@ -6,6 +6,13 @@ It imports nothing else from `bot`: it is the lowest layer, usable from every ot
 
 from __future__ import annotations
 
+from bot.messages.access import (
+    group_membership_unconfirmed,
+    not_allowed_to_acknowledge,
+    not_allowed_to_digest,
+    not_allowed_to_snooze_critical,
+    slow_down,
+)
 from bot.messages.alerts import (
     SEVERITY_ICON,
     alert_acknowledged,
@@ -118,6 +125,7 @@ __all__ = [
     "digest_posted",
     "digesting",
     "done_and_not_done",
+    "group_membership_unconfirmed",
     "interrupted",
     "interrupted_reason",
     "jobs_not_started",
@@ -125,9 +133,12 @@ __all__ = [
     "no_channel_for_approval",
     "no_open_risks",
     "no_runs_yet",
+    "not_allowed_to_acknowledge",
     "not_allowed_to_attest",
+    "not_allowed_to_digest",
     "not_allowed_to_request",
     "not_allowed_to_roll_back_alone",
+    "not_allowed_to_snooze_critical",
     "not_an_approver",
     "not_leader_retry",
     "not_manual",
@@ -148,6 +159,7 @@ __all__ = [
     "run_rejected",
     "run_requested",
     "scanning_risks",
+    "slow_down",
     "something_went_wrong",
     "stale_plan",
     "step_failed",

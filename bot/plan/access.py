@@ -2,7 +2,8 @@
 and attest.
 
 Ids are users (U…) or user groups (S…); groups resolve through the Directory port (the Slack gateway
-caches them). CARBON_REQUESTERS may request runs and attest (`*` for anyone); CARBON_APPROVERS, narrowed
+caches them). When Slack cannot confirm a group's members, `Unavailable` propagates: the user is told so,
+and nothing is allowed on a guess. CARBON_REQUESTERS may request runs and attest (`*` for anyone); CARBON_APPROVERS, narrowed
 by the task's own `approval.approvers`, may approve, reject and roll back.
 """
 
