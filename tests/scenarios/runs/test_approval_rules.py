@@ -165,3 +165,19 @@ def test_group_membership_slack_cannot_confirm_past_the_cache_ttl_is_denied(make
     assert bot.last_answer()["text"] == messages.group_membership_unconfirmed()
     assert bot.services.store.query("SELECT COUNT(*) AS n FROM runs")[0]["n"] == 1
     assert click(bot, "carbon.approve", run, "U0DAVE") == messages.not_an_approver(run.id)
+
+
+def test_run_requests_are_rate_limited_per_user(bot: Any) -> None:
+    from bot.services.pace import LIMITS
+    from tests.fixtures.clock import FakeClock
+
+    clock = FakeClock(bot.services.clock())
+    bot.services.clock.now = clock
+    limit = LIMITS["run"]
+    for _ in range(limit.count):
+        request(bot, "restore")
+    bot.slash("run restore")
+    assert bot.last_answer()["text"] == messages.slow_down("run", limit.count, limit.window_s, limit.window_s)
+    assert bot.services.store.query("SELECT COUNT(*) AS n FROM runs")[0]["n"] == limit.count
+    clock.advance(seconds=limit.window_s)
+    request(bot, "restore")
