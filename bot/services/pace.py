@@ -32,6 +32,10 @@ class Pace:
         self._seen: OrderedDict[tuple[str, str], deque[datetime]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        """How many (user, subcommand) pairs are remembered."""
+        return len(self._seen)
+
     def wait_s(self, user: str, subcommand: str, now: datetime) -> int:
         """0 and counted when the user may go on; else the seconds until they may (nothing counted)."""
         limit = self.limits.get(subcommand)
