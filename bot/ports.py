@@ -30,7 +30,8 @@ class Chat(Protocol):
 
 class Directory(Protocol):
     def members(self, group_id: str) -> frozenset[str]:
-        """The users of a user group (S…); a group that cannot be resolved has no members."""
+        """The users of a user group (S…); a group that does not exist has none. Raises `bot.errors.Unavailable`
+        when membership cannot be confirmed now: callers deny rather than guess."""
         ...
 
 

@@ -83,6 +83,7 @@ class Dispatcher:
         user_id, channel_id = body.get("user_id", ""), body.get("channel_id", "")
         self.services.store.audit(user_id, "command", command.name, {"channel": channel_id})
         try:
+            _keep_pace(self.services, user_id, command.name)
             reply = command.handle(Context(self.services, user_id, channel_id), args)
         except Exception as exc:
             respond(text=self._failed(body, command.name, exc), response_type="ephemeral", replace_original=False)
@@ -98,6 +99,14 @@ class Dispatcher:
         known = subcommand if subcommand in self.commands else "unknown"
         self.services.metrics.commands.labels(known, outcome).inc()
         log_request("slash_command", body, body.get("user_id", ""), known, outcome, **extra)
+
+
+def _keep_pace(services: Services, user_id: str, name: str) -> None:
+    """A user past the limit of a subcommand (`bot.services.pace`) is told to slow down; nothing runs."""
+    wait = services.pace.wait_s(user_id, name, services.clock())
+    if wait:
+        limit = services.pace.limits[name]
+        raise UserError(messages.slow_down(name, limit.count, limit.window_s, wait))
 
 
 def _first_word(body: dict[str, Any]) -> str:

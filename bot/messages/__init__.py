@@ -6,6 +6,13 @@ It imports nothing else from `bot`: it is the lowest layer, usable from every ot
 
 from __future__ import annotations
 
+from bot.messages.access import (
+    group_membership_unconfirmed,
+    not_allowed_to_acknowledge,
+    not_allowed_to_digest,
+    not_allowed_to_snooze_critical,
+    slow_down,
+)
 from bot.messages.actions import (
     cluster_changed_since,
     needs_not_done,
@@ -131,6 +138,7 @@ __all__ = [
     "digest_posted",
     "digesting",
     "done_and_not_done",
+    "group_membership_unconfirmed",
     "interrupted",
     "interrupted_reason",
     "jobs_not_started",
@@ -141,9 +149,12 @@ __all__ = [
     "no_open_risks",
     "no_runs_yet",
     "no_secrets_operator",
+    "not_allowed_to_acknowledge",
     "not_allowed_to_attest",
+    "not_allowed_to_digest",
     "not_allowed_to_request",
     "not_allowed_to_roll_back_alone",
+    "not_allowed_to_snooze_critical",
     "not_an_approver",
     "not_delivered",
     "not_leader_retry",
@@ -169,6 +180,7 @@ __all__ = [
     "run_rejected",
     "run_requested",
     "scanning_risks",
+    "slow_down",
     "something_went_wrong",
     "stale_plan",
     "step_failed",

@@ -2,8 +2,10 @@
 and attest.
 
 Ids are users (U…) or user groups (S…); groups resolve through the Directory port (the Slack gateway
-caches them). CARBON_REQUESTERS may request runs and attest (`*` for anyone); CARBON_APPROVERS, narrowed
-by the task's own `approval.approvers`, may approve, reject and roll back.
+caches them). When Slack cannot confirm a group's members, `Unavailable` propagates: the user is told so,
+and nothing is allowed on a guess. CARBON_REQUESTERS may request runs and attest (`*` for anyone); CARBON_APPROVERS, narrowed
+by the task's own `approval.approvers`, may approve, reject and roll back. Risk alerts: requesters may
+acknowledge and snooze them; snoozing a critical one takes an approver.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ class Access:
 
     def may_request(self, user: str) -> bool:
         return "*" in self.requesters or user in self.users(self.requesters)
+
+    def is_approver(self, user: str) -> bool:
+        """In CARBON_APPROVERS, whatever the task: e.g. to snooze a critical alert."""
+        return user in self.users(self.approvers)
 
     def approvers_for(self, task: Task | None) -> frozenset[str]:
         """Nobody for a task that left the plan: its runs can no longer be decided."""

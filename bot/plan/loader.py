@@ -2,7 +2,9 @@
 `phases[1].tasks[3].check.kind: unknown kind 'pod_ready'; known: certificates_ready, …`.
 
 A plan is refused whole rather than half-loaded: a typo must not silently drop a task from the
-percentages.
+percentages. Whatever the file holds (bytes that are not UTF-8, nesting that would exhaust the stack, a
+YAML alias that contains itself) the answer is a PlanError, never a traceback; the model's bounds keep
+a plan that loads measurable and renderable (tests/unit/test_plan_fuzz.py holds the loader to it).
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from pydantic import ValidationError
 
 from bot.plan.kinds import KindRegistry
 from bot.plan.model import Plan
+
+# Deeper than any plan needs (the bundled one is 7 levels), shallow enough for every recursive walk after.
+MAX_DEPTH = 32
+MAX_VALUES = 100_000
 
 
 class PlanError(Exception):
@@ -51,19 +57,29 @@ def _errors(exc: ValidationError, prefix: str = "") -> list[str]:
 
 def load_plan(path: Path, checks: KindRegistry[Any], actions: KindRegistry[Any] | None = None) -> Plan:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        raw = Path(path).read_bytes()
     except OSError as exc:
         raise PlanError(str(path), [f"cannot read the plan file ({exc.strerror})"]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PlanError(str(path), [f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"]) from None
     return parse_plan(text, checks, actions, source=str(path))
 
 
 def parse_plan(text: str, checks: KindRegistry[Any], actions: KindRegistry[Any] | None = None, source: str = "plan") -> Plan:
+    too_deep = _too_deep()
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         raise PlanError(source, [f"{where}not valid YAML ({getattr(exc, 'problem', None) or 'syntax error'})"]) from None
+    except RecursionError:
+        raise PlanError(source, [too_deep]) from None
+    shape = _shape_problem(data)
+    if shape:
+        raise PlanError(source, [shape])
     if not isinstance(data, Mapping):
         raise PlanError(source, ["expected a mapping with `name` and `phases` at the top"])
     problems: list[str] = []
@@ -77,6 +93,29 @@ def parse_plan(text: str, checks: KindRegistry[Any], actions: KindRegistry[Any] 
     if problems:
         raise PlanError(source, problems)
     return plan.model_copy(update={"check_params": params["check"], "action_params": params["action"]})
+
+
+def _too_deep() -> str:
+    return f"nested deeper than {MAX_DEPTH} levels; a plan needs far fewer"
+
+
+def _shape_problem(data: Any) -> str | None:
+    """Nesting of lists and mappings beyond MAX_DEPTH (a structure that contains itself through a YAML alias
+    is endless), or more values than MAX_VALUES (aliases that repeat a part, as in "billion laughs")."""
+    stack: list[tuple[Any, int, frozenset[int]]] = [(data, 0, frozenset())]
+    seen = 0
+    while stack:
+        node, depth, above = stack.pop()
+        seen += 1
+        if seen > MAX_VALUES:
+            return f"more than {MAX_VALUES} values (YAML aliases repeating a part?); a plan needs far fewer"
+        if not isinstance(node, list | dict):
+            continue
+        if depth >= MAX_DEPTH or id(node) in above:
+            return _too_deep()
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1, above | {id(node)}) for child in children)
+    return None
 
 
 def _kind_params_of_tasks(data: Mapping[str, Any], checks: KindRegistry[Any], actions: KindRegistry[Any] | None,

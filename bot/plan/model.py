@@ -1,16 +1,37 @@
 """The plan: phases of tasks, each with a check and optionally an action and an approval policy.
 
-The model is plain pydantic; `bot.plan_loader` turns a YAML file into it and reports every error
+The model is plain pydantic; `bot.plan.loader` turns a YAML file into it and reports every error
 with its path. Weights are explicit so that every percentage can be traced back to them.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from bot.settings import SLACK_ID
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+# Bounds that keep every sum, percentage and date the bot computes from the plan finite: a weight of `.inf`
+# made the dashboard say `nan%`; an attestation TTL of millions of days overflowed the date it ends.
+MAX_WEIGHT = 1_000_000
+MAX_ATTESTATION_TTL_DAYS = 3650
+
+
+def _weight(value: float) -> float:
+    if not math.isfinite(value) or not 0 < value <= MAX_WEIGHT:
+        raise ValueError(f"must be a finite number > 0 and at most {MAX_WEIGHT}")
+    return value
+
+
+def _slack_id(value: str) -> str:
+    """A task's approvers narrow CARBON_APPROVERS by ID; `*` or a lower-case id would match nobody, silently."""
+    if not SLACK_ID.match(value):
+        raise ValueError("must be a Slack user ID (U…, W…) or user group ID (S…) in capitals, like U012ABCDEF; "
+                         "`*` is not allowed here")
+    return value
 
 
 class CheckSpec(BaseModel):
@@ -38,7 +59,7 @@ class ApprovalPolicy(BaseModel):
     """Who may approve this task's runs (narrowing CARBON_APPROVERS), how many, and for how long."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    approvers: tuple[str, ...] = ()
+    approvers: tuple[Annotated[str, AfterValidator(_slack_id)], ...] = ()
     required: int = Field(1, ge=1, le=5)
     ttl_hours: float = Field(24.0, gt=0, le=24 * 14)
 
@@ -47,12 +68,12 @@ class Task(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=1)
-    weight: float = Field(gt=0)
+    weight: Annotated[float, AfterValidator(_weight)]
     description: str = ""
     check: CheckSpec
     action: ActionSpec | None = None
     approval: ApprovalPolicy = ApprovalPolicy()
-    attestation_ttl_days: int | None = Field(None, ge=1)
+    attestation_ttl_days: int | None = Field(None, ge=1, le=MAX_ATTESTATION_TTL_DAYS)
     # Tasks that must be done (measured or attested) before this one's action may be requested.
     needs: tuple[str, ...] = ()
 

@@ -1,4 +1,8 @@
-"""The record of posted digests: what each one showed, so later views can say what moved since."""
+"""The record of posted digests: what each one showed, so later views can say what moved since.
+
+Only scheduled digests are the baseline: an on-demand one (`/carbon digest`) is recorded with `on_demand`
+set and ignored by `last_digest`, so asking for a digest never resets "since the last digest" nor delays
+the scheduled one."""
 
 from __future__ import annotations
 
@@ -18,16 +22,18 @@ class DigestMark:
     tasks: dict[str, str]  # task id -> state shown
 
 
-def record_digest(store: Store, mark: DigestMark) -> None:
+def record_digest(store: Store, mark: DigestMark, on_demand: bool = False) -> None:
     with store.transaction() as db:
         db["digests"].insert({
             "posted_at": mark.posted_at.isoformat(), "channel": mark.channel, "ts": mark.ts,
             "phases": json.dumps(mark.phases, sort_keys=True), "tasks": json.dumps(mark.tasks, sort_keys=True),
+            "on_demand": int(on_demand),
         })
 
 
 def last_digest(store: Store) -> DigestMark | None:
-    rows = store.query("SELECT * FROM digests ORDER BY posted_at DESC, id DESC LIMIT 1")
+    """The last scheduled digest (on-demand ones are not a baseline)."""
+    rows = store.query("SELECT * FROM digests WHERE on_demand = 0 ORDER BY posted_at DESC, id DESC LIMIT 1")
     if not rows:
         return None
     row = rows[0]

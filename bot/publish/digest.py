@@ -1,7 +1,8 @@
 """Post a digest now: measure, render, post to the channel, then record what it showed (the digest mark).
 
 Shared by the scheduled job and `/carbon digest`. The mark is written only after Slack took the
-message, so "since the last digest" always means since one the channel really saw.
+message, so "since the last digest" always means since one the channel really saw; an on-demand digest is
+marked as such and is no baseline (`bot.progress.marks`).
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from bot.render.digest import render_digest
 
 
 def post_digest(meter: ProgressMeter, feed: RunFeed, chat: Chat, channel: str, now: datetime,
-                actor: str = "carbon") -> str:
+                actor: str = "carbon", on_demand: bool = False) -> str:
     """Measure, render, post, record the mark; returns the message ts. Raises SlackFailed."""
     progress, risks = meter.measure_with_risks()
     runnable = {t.id for t in meter.plan.tasks() if t.action is not None}
     view = build_digest(progress, last_digest(meter.store), risks, feed, runnable)
     blocks = render_digest(view)
     ts = chat.post(channel, blocks, fallback_text(blocks))
-    record_digest(meter.store, view.mark(channel, ts, now))
-    meter.store.audit(actor, "digest_posted", channel, {"ts": ts, "risks": len(risks)})
+    record_digest(meter.store, view.mark(channel, ts, now), on_demand=on_demand)
+    meter.store.audit(actor, "digest_posted", channel, {"ts": ts, "risks": len(risks), "on_demand": on_demand})
     return ts

@@ -18,6 +18,7 @@ from bot.ports import Chat, Clock, Leadership, RunFeed
 from bot.progress.meter import ProgressMeter
 from bot.runs.desk import RunDesk
 from bot.services.metrics import Metrics
+from bot.services.pace import Pace
 from bot.settings import Settings
 from bot.store.store import Store
 from bot.vault.gateway import VaultGateway
@@ -41,6 +42,8 @@ class Services:
     # Work after the ack runs here, not in Bolt's listener pool, so slow measurements never delay an ack.
     # Eight: an approval executes its run here (a scale waits up to minutes for readiness) while statuses,
     # which share one measurement anyway, keep being answered.
+    # Per-user limits on run, digest and attest (in memory): a flood of requests gets "slow down".
+    pace: Pace = field(default_factory=Pace)
     workers: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="work"))
 
     @property

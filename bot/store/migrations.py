@@ -71,3 +71,11 @@ def m201_runs(db: sqlite_utils.Database) -> None:
         {"run_id": str, "user": str, "decision": str, "at": str, "reason": str},
         pk=("run_id", "user"), foreign_keys=[("run_id", "runs", "id")],
     )
+
+
+@MIGRATIONS()
+def m003_digest_on_demand(db: sqlite_utils.Database) -> None:
+    """Mark the digests a person asked for (`/carbon digest`): they are kept, but "since the last digest"
+    and when the next scheduled one is due count the scheduled digests only. Rows from before cannot tell
+    which they were: they count as scheduled."""
+    db["digests"].add_column("on_demand", int, not_null_default=0)

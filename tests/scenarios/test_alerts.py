@@ -160,3 +160,36 @@ def test_a_flood_of_new_findings_is_spread_over_scans(store: Store, poster: Slac
     assert scan(store, poster, many, NOW + timedelta(minutes=5)).opened == 3
     assert scan(store, poster, many, NOW + timedelta(minutes=10)).opened == 0
     assert len(fake_slack.messages(CHANNEL)) == len(many)
+
+
+def test_alert_buttons_need_a_requester_and_snoozing_a_critical_alert_an_approver(make_carbon: Any,
+                                                                                   platform: KubeEmulator) -> None:
+    carbon = make_carbon(platform, CARBON_REQUESTERS="U0ALICE,U0CAROL")
+    clock = FakeClock(NOW)
+    carbon.services.clock.now = clock
+    risk_scan_job(carbon.services, clock())
+    store = carbon.services.store
+    critical = next(a for a in alerts.alerts(store) if a.severity == "critical")
+    lesser = next(a for a in alerts.alerts(store) if a.severity != "critical" and a.ts)
+    updates = len(carbon.slack.calls_to("chat.update"))
+
+    def refused(action_id: str, item: alerts.Alert, user: str) -> str:
+        carbon.click(action_id, item.fingerprint, user, item.ts or "")
+        answer = carbon.last_answer()
+        assert answer["response_type"] == "ephemeral"
+        return str(answer["text"])
+
+    assert refused("carbon.risk.ack", critical, "U0MALLORY") == messages.not_allowed_to_acknowledge("U0MALLORY")
+    assert refused("carbon.risk.snooze", lesser, "U0MALLORY") == messages.not_allowed_to_acknowledge("U0MALLORY")
+    assert refused("carbon.risk.snooze", critical, "U0ALICE") == messages.not_allowed_to_snooze_critical("U0ALICE")
+    for item in (critical, lesser):
+        now = alerts.alert(store, item.fingerprint)
+        assert (now.acked_by, now.snoozed_by, now.snoozed_until) == (None, None, None)
+    assert len(carbon.slack.calls_to("chat.update")) == updates
+    audit = [(e["actor"], e["detail"].get("why")) for e in store.audit_entries() if e["action"] == "alert_action_refused"]
+    assert sorted(audit) == [("U0ALICE", "not_an_approver"), ("U0MALLORY", "not_a_requester"),
+                             ("U0MALLORY", "not_a_requester")]
+    carbon.click("carbon.risk.snooze", lesser.fingerprint, "U0ALICE", lesser.ts or "")
+    carbon.click("carbon.risk.snooze", critical.fingerprint, "U0CAROL", critical.ts or "")
+    assert alerts.alert(store, lesser.fingerprint).snoozed_by == "U0ALICE"
+    assert alerts.alert(store, critical.fingerprint).snoozed_by == "U0CAROL"

@@ -10,6 +10,7 @@ from bot import messages
 from bot.checks import State
 from bot.local.emulator import KubeEmulator
 from tests.fixtures.bot import Carbon
+from tests.fixtures.clock import FakeClock
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -84,3 +85,17 @@ def test_only_requesters_may_attest(make_carbon: Any, platform: KubeEmulator) ->
     assert [r["user_id"] for r in rows(carbon)] == ["U0CAROL"]
     carbon.slash("attest dr-runbook", user="U0BOB")
     assert [r["user_id"] for r in rows(carbon)] == ["U0BOB"]
+
+
+def test_attest_is_rate_limited_per_user(carbon: Carbon) -> None:
+    from bot.services.pace import LIMITS
+
+    clock = FakeClock(NOW)
+    carbon.services.clock.now = clock
+    limit = LIMITS["attest"]
+    for _ in range(limit.count):
+        carbon.slash("attest dr-runbook")
+    carbon.slash("attest dr-runbook --undo")
+    assert carbon.last_answer()["text"] == messages.slow_down("attest", limit.count, limit.window_s, limit.window_s)
+    assert len(rows(carbon)) == 1
+    assert [e["action"] for e in carbon.services.store.audit_entries()].count("attest") == limit.count

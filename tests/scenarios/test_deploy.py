@@ -200,3 +200,30 @@ def test_the_settings_configmap_names_only_real_settings() -> None:
     known = {str(f.validation_alias) for f in Settings.model_fields.values()}
     lines = [line for line in (DEPLOY / "settings.env").read_text().splitlines() if line and not line.startswith("#")]
     assert {line.split("=", 1)[0] for line in lines} - known == set()
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl renders the real kustomization when installed")
+def test_the_network_policy_and_image_pull_secret_components_render(tmp_path: Path) -> None:
+    """As README says: uncomment the components; the policy selects the bot's pod, the pod pulls with the Secret."""
+    shutil.copytree(DEPLOY, tmp_path / "deploy")
+    kustomization = tmp_path / "deploy" / "kustomization.yaml"
+    text = kustomization.read_text()
+    for line in ("# components:", "#   - components/network-policy", "#   - components/image-pull-secret"):
+        assert line in text
+        text = text.replace(line, line.removeprefix("# "))
+    kustomization.write_text(text)
+    out = subprocess.run(["kubectl", "kustomize", str(tmp_path / "deploy")], capture_output=True, text=True,
+                         check=True).stdout
+    docs = [d for d in yaml.safe_load_all(out) if d]
+    deployment = next(d for d in docs if d["kind"] == "Deployment")
+    pod = deployment["spec"]["template"]
+    assert pod["spec"]["imagePullSecrets"] == [{"name": "carbon-registry"}]
+    policy = next(d for d in docs if d["kind"] == "NetworkPolicy")
+    assert policy["metadata"]["namespace"] == deployment["metadata"]["namespace"] == "carbon"
+    assert policy["spec"]["podSelector"]["matchLabels"].items() <= pod["metadata"]["labels"].items()
+    assert policy["spec"]["policyTypes"] == ["Ingress"]
+    [rule] = policy["spec"]["ingress"]
+    allowed = {peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for peer in rule["from"]}
+    assert allowed == {"ingress-nginx", "monitoring"}
+    container_ports = {p["name"] for p in pod["spec"]["containers"][0]["ports"]}
+    assert [p["port"] for p in rule["ports"]] == ["http"] and "http" in container_ports

@@ -92,3 +92,50 @@ def test_long_digests_keep_within_slacks_limits(make_carbon: Any, platform: Kube
         text = next(b["text"]["text"] for b in blocks if b["type"] == "section" and b["text"]["text"].startswith(title))
         shown = len(text.splitlines()) - 2
         assert text.endswith(f"…and {total - shown} more")
+
+
+def test_slash_digest_needs_a_requester(make_carbon: Any, platform: KubeEmulator) -> None:
+    carbon = make_carbon(platform, CARBON_REQUESTERS="U0ALICE")
+    carbon.slash("digest", user="U0MALLORY")
+    assert carbon.last_answer()["text"] == messages.not_allowed_to_digest("U0MALLORY")
+    assert carbon.slack.messages(CHANNEL) == []
+
+
+def test_an_on_demand_digest_does_not_move_the_scheduled_baseline(make_carbon: Any, platform: KubeEmulator) -> None:
+    carbon = make_carbon(platform)
+    clock = FakeClock(FRIDAY_0900)
+    carbon.services.clock.now = clock
+    assert digest_job(carbon.services, clock()) is not None
+    clock.advance(hours=3)
+    carbon.slash("digest")
+    assert carbon.last_answer()["text"] == messages.digest_posted(CHANNEL)
+    assert len(carbon.slack.messages(CHANNEL)) == 2
+    assert last_digest(carbon.services.store).posted_at == FRIDAY_0900
+    on_demand = text_of(carbon.slack.messages(CHANNEL)[1])
+    assert "first digest" not in on_demand  # it compares with the scheduled one
+    clock.set(FRIDAY_0900 + timedelta(days=3))  # Monday 09:00: the scheduled digest is due as if no one had asked
+    assert digest_job(carbon.services, clock()) is not None
+    assert last_digest(carbon.services.store).posted_at == clock()
+
+
+def test_slash_digest_is_rate_limited_per_user(make_carbon: Any, platform: KubeEmulator) -> None:
+    from bot.services.pace import LIMITS
+
+    carbon = make_carbon(platform)
+    clock = FakeClock(FRIDAY_0900)
+    carbon.services.clock.now = clock
+    limit = LIMITS["digest"]
+    for _ in range(limit.count):
+        carbon.slash("digest")
+        assert carbon.last_answer()["text"] == messages.digest_posted(CHANNEL)
+    clock.advance(seconds=10)
+    carbon.slash("digest")
+    answer = carbon.last_answer()
+    assert answer["text"] == messages.slow_down("digest", limit.count, limit.window_s, limit.window_s - 10)
+    assert answer["response_type"] == "ephemeral"
+    assert len(carbon.slack.messages(CHANNEL)) == limit.count
+    carbon.slash("digest", user="U0BOB")  # another person is not held back
+    assert carbon.last_answer()["text"] == messages.digest_posted(CHANNEL)
+    clock.advance(seconds=limit.window_s)
+    carbon.slash("digest")
+    assert carbon.last_answer()["text"] == messages.digest_posted(CHANNEL)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.actions import default_registry as default_actions
 from bot.checks import default_registry
-from bot.plan.loader import PlanError, load_plan, parse_plan
+from bot.plan.loader import MAX_DEPTH, PlanError, load_plan, parse_plan
 from bot.settings import BUNDLED_PLAN
 
 
@@ -43,7 +45,7 @@ phases:
 """)
     known = ", ".join(default_registry().names())
     assert found == [
-        "phases[0].tasks[3].weight: Input should be greater than 0",
+        "phases[0].tasks[3].weight: must be a finite number > 0 and at most 1000000",
         f"phases[0].tasks[3].check.kind: unknown kind 'pod_ready'; known: {known}",
         "phases[0].tasks[4].check.selectr: Extra inputs are not permitted",
     ]
@@ -83,3 +85,44 @@ phases:
 """)
     assert found[0].startswith("phases[0].tasks[0].check.selector: cannot read 'app in (x'")
     assert found[1] == "phases[0].tasks[1].check.certificates: just-a-name: expected namespace/name"
+
+
+def one_task(fields: str) -> str:
+    return ("name: x\nphases:\n  - id: p1\n    title: One\n    tasks:\n"
+            "      - {id: a, title: A, weight: 1, check: {kind: manual, how_to_verify: ask}}\n"
+            f"      - {{id: b, title: B, check: {{kind: manual, how_to_verify: ask}}, {fields}}}\n")
+
+
+FINITE = "must be a finite number > 0 and at most 1000000"
+SLACK_IDS = "must be a Slack user ID (U…, W…) or user group ID (S…) in capitals, like U012ABCDEF; `*` is not allowed here"
+
+
+@pytest.mark.parametrize(("fields", "expected"), [
+    ("weight: .inf", f"phases[0].tasks[1].weight: {FINITE}"),
+    ("weight: .nan", f"phases[0].tasks[1].weight: {FINITE}"),
+    ("weight: 1.0e+300", f"phases[0].tasks[1].weight: {FINITE}"),
+    ("weight: 0", f"phases[0].tasks[1].weight: {FINITE}"),
+    ("weight: 1, attestation_ttl_days: 3000000",
+     "phases[0].tasks[1].attestation_ttl_days: Input should be less than or equal to 3650"),
+    ("weight: 1, approval: {approvers: ['*']}", f"phases[0].tasks[1].approval.approvers[0]: {SLACK_IDS}"),
+    ("weight: 1, approval: {approvers: [U0BOB, u0bob]}", f"phases[0].tasks[1].approval.approvers[1]: {SLACK_IDS}"),
+])
+def test_values_that_would_break_serving_are_refused_at_load_with_their_path(fields: str, expected: str) -> None:
+    assert problems(one_task(fields)) == [expected]
+
+
+def test_a_file_that_is_not_utf8_is_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_bytes("name: caf\u00e9\n".encode("latin-1"))
+    with pytest.raises(PlanError) as caught:
+        load_plan(path, default_registry())
+    assert caught.value.problems == ["not UTF-8 text (byte 0xe9 at offset 9)"]
+
+
+@pytest.mark.parametrize("text", [
+    "name: " + "[" * 5000 + "]" * 5000,
+    one_task("weight: 1").replace("how_to_verify: ask}}\n", "how_to_verify: ask}}\n", 1).replace(
+        "how_to_verify: ask}, weight", "how_to_verify: " + "[" * 200 + "]" * 200 + "}, weight"),
+])
+def test_a_deeply_nested_file_is_one_clear_error(text: str) -> None:
+    assert problems(text) == [f"nested deeper than {MAX_DEPTH} levels; a plan needs far fewer"]

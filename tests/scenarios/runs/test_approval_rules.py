@@ -146,3 +146,38 @@ def test_only_requesters_may_request_runs(make_carbon: Any, small: KubeEmulator)
     assert bot.last_answer()["text"] == messages.not_allowed_to_request("U0EVE")
     assert bot.services.store.query("SELECT COUNT(*) AS n FROM runs")[0]["n"] == 0
     assert request(bot, "restore", user="U0ERIN").requester == "U0ERIN"
+
+
+def test_group_membership_slack_cannot_confirm_past_the_cache_ttl_is_denied(make_carbon: Any, small: KubeEmulator) -> None:
+    from tests.fixtures.clock import FakeClock
+
+    bot = make_carbon(small, CARBON_PLAN=str(PLAN), CARBON_REQUESTERS="U0ALICE,S0PLATFORM")
+    clock = FakeClock(bot.services.clock())
+    bot.services.clock.now = clock
+    bot.slack.usergroups = {"S0PLATFORM": ["U0DAVE", "U0ERIN"]}
+    run = request(bot, "restore-platform", user="U0ERIN")  # resolves S0PLATFORM and caches it
+    bot.slack.usergroups = {"S0PLATFORM": ["U0ERIN"]}  # Dave left the group...
+    bot.slack.fail("usergroups.users.list", error="ratelimited", times=2)  # ...and Slack cannot say so
+    clock.advance(minutes=30)  # past the directory cache TTL, within the run TTL
+    assert click(bot, "carbon.approve", run, "U0DAVE") == messages.group_membership_unconfirmed()
+    assert state(bot, run) == "requested"
+    bot.slash("run restore-platform", user="U0ERIN")
+    assert bot.last_answer()["text"] == messages.group_membership_unconfirmed()
+    assert bot.services.store.query("SELECT COUNT(*) AS n FROM runs")[0]["n"] == 1
+    assert click(bot, "carbon.approve", run, "U0DAVE") == messages.not_an_approver(run.id)
+
+
+def test_run_requests_are_rate_limited_per_user(bot: Any) -> None:
+    from bot.services.pace import LIMITS
+    from tests.fixtures.clock import FakeClock
+
+    clock = FakeClock(bot.services.clock())
+    bot.services.clock.now = clock
+    limit = LIMITS["run"]
+    for _ in range(limit.count):
+        request(bot, "restore")
+    bot.slash("run restore")
+    assert bot.last_answer()["text"] == messages.slow_down("run", limit.count, limit.window_s, limit.window_s)
+    assert bot.services.store.query("SELECT COUNT(*) AS n FROM runs")[0]["n"] == limit.count
+    clock.advance(seconds=limit.window_s)
+    request(bot, "restore")
