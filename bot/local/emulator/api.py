@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from bot.local.emulator import discovery
+from bot.local.emulator.controllers import ControllerRunner
 from bot.local.emulator.errors import ApiError, method_not_allowed
 from bot.local.emulator.listing import list_objects, with_type
 from bot.local.emulator.operations import Operations
@@ -52,6 +53,7 @@ class Api:
         self.registry = registry
         self.store = store
         self.ops = Operations(store, registry)
+        self.controllers = ControllerRunner(store)
         self._address = address
 
     def discovery(self, method: str, route: DiscoveryRoute) -> Response:
@@ -69,6 +71,16 @@ class Api:
 
     def resource(self, method: str, route: ResourceRoute, query: Mapping[str, str],
                  headers: Mapping[str, str], raw: bytes) -> Response:
+        """Answer one request; after a write, the controllers settle before the answer goes out."""
+        if method == "GET":
+            return self._resource(method, route, query, headers, raw)
+        with self.store.lock:
+            response = self._resource(method, route, query, headers, raw)
+            self.controllers.settle()
+            return response
+
+    def _resource(self, method: str, route: ResourceRoute, query: Mapping[str, str],
+                  headers: Mapping[str, str], raw: bytes) -> Response:
         route.check_method(method)
         dry_run = query.get("dryRun")
         if dry_run not in (None, "", "All"):

@@ -18,12 +18,15 @@ import yaml
 from kubernetes import client as k8s
 
 from bot.local.emulator.api import Api
+from bot.local.emulator.controllers import Controller
 from bot.local.emulator.failures import FailureInjector, FailureRule
+from bot.local.emulator.inproc import InProcessClient
 from bot.local.emulator.listing import with_type
 from bot.local.emulator.recording import RecordedRequest, RequestLog
 from bot.local.emulator.resources import ResourceRegistry, ResourceType
 from bot.local.emulator.store import ObjectStore
 from bot.local.emulator.transport import EmulatorHTTPServer
+from bot.local.emulator.workload_model import workload_controllers
 
 TOKEN = "carbon-emulator-token"  # any bearer token is accepted; this one only fills the header
 
@@ -31,13 +34,23 @@ TOKEN = "carbon-emulator-token"  # any bearer token is accepted; this one only f
 class KubeEmulator:
     """An emulated kube-apiserver: `start()` it, point a client at `url`, seed with `add()`."""
 
-    def __init__(self, *, settle_workloads: bool = False) -> None:
-        """`settle_workloads`: scaled Deployments/StatefulSets report every replica ready at once (for the demo)."""
+    def __init__(self, *, settle_workloads: bool = False, workloads: bool = False,
+                 private_registries: tuple[str, ...] = ()) -> None:
+        """`settle_workloads`: scaled Deployments/StatefulSets report every replica ready at once (for the demo).
+
+        `workloads`: run the workload model instead (supersedes `settle_workloads`): Deployment -> ReplicaSet
+        -> Pods and StatefulSet -> Pods controllers and a kubelet stand-in that starts, blocks or crashes pods
+        by the kubelet's rules; images from `private_registries` hosts need a pull secret. Off by default so
+        tests that seed statuses by hand keep them."""
         self.registry = ResourceRegistry()
         self.store = ObjectStore()
         self._api = Api(self.registry, self.store, lambda: self.url.removeprefix("http://"))
         self._ops = self._api.ops
-        self._ops.settle_workloads = settle_workloads
+        self._ops.settle_workloads = settle_workloads and not workloads
+        self.client = InProcessClient(self._ops)
+        if workloads:
+            for controller in workload_controllers(self.client, tuple(private_registries)):
+                self.add_controller(controller)
         self._failures = FailureInjector()
         self._log = RequestLog()
         self._server: EmulatorHTTPServer | None = None
@@ -118,8 +131,23 @@ class KubeEmulator:
 
     # -- seeding and inspection ----------------------------------------------------------------
     def add(self, obj: dict[str, Any]) -> dict[str, Any]:
-        """Store a manifest as-is (status kept), creating its namespace; overwrites same-name objects."""
-        return self._ops.seed(obj)
+        """Store a manifest as-is (status kept), creating its namespace; overwrites same-name objects.
+
+        Controllers (if any) then settle, so a seeded Deployment has its pods when this returns."""
+        with self.store.lock:
+            stored = self._ops.seed(obj)
+            self.settle()
+        return stored
+
+    # -- controllers ---------------------------------------------------------------------------
+    def add_controller(self, controller: Controller) -> None:
+        """Run `controller` after every committed write (see controllers.py); it sees what is stored already."""
+        self._api.controllers.add(controller)
+        self.settle()
+
+    def settle(self) -> None:
+        """Let the controllers catch up now (writes through the API and `add()` already do this)."""
+        self._api.controllers.settle()
 
     def add_all(self, objs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         return [self.add(obj) for obj in objs]

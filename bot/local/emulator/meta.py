@@ -6,6 +6,7 @@ ages, uid-based owner references), so the emulator maintains them with the serve
 
 from __future__ import annotations
 
+import base64
 import random
 import re
 import uuid
@@ -105,6 +106,16 @@ def initialize(rt: ResourceType, obj: Obj, *, seeding: bool) -> Obj:
         obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
         obj.setdefault("status", {}).setdefault("phase", "Active")
         meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
+    return obj
+
+
+def fold_string_data(rt: ResourceType, obj: Obj) -> Obj:
+    """A Secret's write-only `stringData` merged into `data` (base64), as the API server stores it."""
+    if rt.builtin and rt.kind == "Secret" and isinstance(obj.get("stringData"), dict):
+        data = obj.setdefault("data", {}) or {}
+        for key, value in obj.pop("stringData").items():
+            data[key] = base64.b64encode(str(value).encode()).decode()
+        obj["data"] = data
     return obj
 
 

@@ -80,6 +80,7 @@ class Operations:
             if self.store.get(rt, meta.get("namespace"), meta["name"]) is not None:
                 raise already_exists(rt, meta["name"])
             m.initialize(rt, obj, seeding=False)
+            m.fold_string_data(rt, obj)
             validate(rt, obj)
             return obj if dry_run else self.store.put(rt, obj)
 
@@ -122,7 +123,7 @@ class Operations:
             new.pop("status", None)
             if status is not None:
                 new["status"] = status
-        new = m.carry_over(rt, old, new, status_from_old=not status_only)
+        new = m.fold_string_data(rt, m.carry_over(rt, old, new, status_from_old=not status_only))
         if new == old:
             return old
         if not status_only:

@@ -69,7 +69,7 @@ BUILTIN_TYPES: tuple[ResourceType, ...] = (
     ResourceType("apps", "v1", "Deployment", "deployments", True, _SCALE),
     ResourceType("apps", "v1", "StatefulSet", "statefulsets", True, _SCALE),
     ResourceType("apps", "v1", "DaemonSet", "daemonsets", True, _STATUS),
-    ResourceType("apps", "v1", "ReplicaSet", "replicasets", True, ()),
+    ResourceType("apps", "v1", "ReplicaSet", "replicasets", True, _SCALE),
     ResourceType("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies"),
     ResourceType("networking.k8s.io", "v1", "Ingress", "ingresses"),
     ResourceType("rbac.authorization.k8s.io", "v1", "Role", "roles"),

@@ -48,3 +48,31 @@ def raw(api: client.ApiClient, method: str, url: str, body: Any = None,
         return response.status, json.loads(data)
     except ValueError:
         return response.status, data.decode()
+
+
+def app_deployment(name: str, *, replicas: int = 2, image: str | None = None, env: list[dict[str, Any]] | None = None,
+                   env_from: list[dict[str, Any]] | None = None, needs: str | None = None,
+                   volumes: list[dict[str, Any]] | None = None, mounts: list[dict[str, Any]] | None = None,
+                   service_account: str | None = None) -> dict[str, Any]:
+    """A Deployment for the workload model (no status: the controllers write it)."""
+    labels = {"app": name}
+    container: dict[str, Any] = {"name": "app", "image": image or f"{name}:1", "env": env or [],
+                                 "envFrom": env_from or [], "volumeMounts": mounts or []}
+    pod_spec: dict[str, Any] = {"containers": [container], "volumes": volumes or []}
+    if service_account:
+        pod_spec["serviceAccountName"] = service_account
+    annotations = {"emulator.carbon.dev/needs": needs} if needs else {}
+    return {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": name, "namespace": "data", "labels": labels},
+        "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
+                 "template": {"metadata": {"labels": labels, "annotations": annotations}, "spec": pod_spec}},
+    }
+
+
+def waiting(pod: client.V1Pod) -> tuple[str, str] | None:
+    """(reason, message) of the pod's first waiting container, or None when every container runs."""
+    for status in pod.status.container_statuses or []:
+        if status.state.waiting is not None:
+            return status.state.waiting.reason, status.state.waiting.message or ""
+    return None

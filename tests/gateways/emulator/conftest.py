@@ -35,3 +35,20 @@ def apps(api: client.ApiClient) -> client.AppsV1Api:
 @pytest.fixture
 def custom(api: client.ApiClient) -> client.CustomObjectsApi:
     return client.CustomObjectsApi(api)
+
+
+PRIVATE_REGISTRY = "harbor.254carbon.local"
+
+
+@pytest.fixture
+def cluster() -> Iterator[KubeEmulator]:
+    """An emulator running the workload model (controllers and the kubelet stand-in), namespace `data` made."""
+    with KubeEmulator(workloads=True, private_registries=(PRIVATE_REGISTRY,)) as emulator:
+        emulator.add({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "data"}})
+        yield emulator
+
+
+@pytest.fixture
+def kapi(cluster: KubeEmulator) -> Iterator[client.ApiClient]:
+    with cluster.api_client() as api_client:
+        yield api_client
