@@ -13,20 +13,22 @@ import hvac
 from kubernetes.client import ApiClient
 
 from bot.local.demo.openbao import OpenBaoDevServer
-from bot.local.demo.seed import platform_objects, seed_vault
+from bot.local.demo.seed import REGISTRY, platform_objects, seed_vault
 from bot.local.emulator import KubeEmulator
 
 
 class DemoPlatform:
     def __init__(self, *, extra_pods: int = 0, now: datetime | None = None) -> None:
-        self.kube = KubeEmulator(settle_workloads=True)  # so a restore run finishes in the demo
+        # The workload model: pods start, block or crash by the kubelet's rules, so a run that would break an app
+        # shows it here as it would on the real platform.
+        self.kube = KubeEmulator(workloads=True, private_registries=(REGISTRY,))
         self.bao = OpenBaoDevServer()
         self.extra_pods = extra_pods
         self.now = now
 
     def start(self) -> DemoPlatform:
         self.kube.start()
-        self.kube.add_all(platform_objects(self.now, self.extra_pods))
+        self.kube.add_all(platform_objects(self.now, self.extra_pods, live=True))
         try:
             self.bao.start()
             seed_vault(self.bao.client())

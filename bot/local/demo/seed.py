@@ -9,6 +9,8 @@ Values here are demo strings, not real credentials.
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -65,19 +67,54 @@ def deployment(ns: str, name: str, image: str, replicas: int, ready: int, servic
     configmap_name = CONSUMERS.get(name)
     if configmap_name:
         container["envFrom"] = [{"configMapRef": {"name": configmap_name}}]
+        _reads(name, configmap_name, container, template_meta)
         if configmap_name in MIGRATED:
             template_meta["annotations"] = {
                 AGENT_INJECT: "true", AGENT_ROLE: name,
                 AGENT_SECRET_PREFIX + configmap_name: agent_secret_path(ns, configmap_name),
             }
+    spec: dict[str, Any] = {"serviceAccountName": service_account, "containers": [container]}
+    if "_volumes" in template_meta:
+        spec["volumes"] = template_meta.pop("_volumes")
     return {
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": name, "namespace": ns, "labels": _labels(name)},
         "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
-                 "template": {"metadata": template_meta,
-                              "spec": {"serviceAccountName": service_account, "containers": [container]}}},
+                 "template": {"metadata": template_meta, "spec": spec}},
         "status": {"replicas": replicas, "readyReplicas": ready, "availableReplicas": ready},
     }
+
+
+# How the apps that read credentials consume them, beyond envFrom (as 254Carbon's do): superset takes its database
+# password through a configMapKeyRef, trino-coordinator reads its shared secret from a mounted file. Each app
+# declares what it needs (the emulator's `emulator.carbon.dev/needs`), so a pod that loses a credential crashes.
+KEY_REFS = {"superset": {"SUPERSET_DATABASE_PASSWORD": "DATABASE_PASSWORD"}}
+FILE_MOUNTS = {"trino-coordinator": "/etc/trino/secrets"}
+NEEDS_ANNOTATION = "emulator.carbon.dev/needs"
+CRASHING = {"doris-be": "env:DORIS_BE_ADMIN_PASSWORD"}  # crash-loops as in the report: a credential nobody gave it
+
+
+def _reads(name: str, configmap_name: str, container: dict[str, Any], template_meta: dict[str, Any]) -> None:
+    """Wire the less common ways of reading a credential, and declare the app's needs."""
+    credentials = sorted(k for k in CREDENTIAL_CONFIGMAPS.get(configmap_name, {}) if _is_credential(k))
+    needs = [f"env:{k}" for k in credentials]
+    refs = KEY_REFS.get(name, {})
+    if refs:
+        container["env"] = [{"name": env, "valueFrom": {"configMapKeyRef": {"name": configmap_name, "key": key}}}
+                            for env, key in refs.items()]
+        needs = [f"env:{k}" for k in credentials if k not in refs.values()] + [f"env:{env}" for env in refs]
+    mount = FILE_MOUNTS.get(name)
+    if mount:
+        container.pop("envFrom")
+        container["volumeMounts"] = [{"name": "secrets", "mountPath": mount, "readOnly": True}]
+        template_meta["_volumes"] = [{"name": "secrets", "configMap": {"name": configmap_name}}]
+        needs = [f"file:{mount}/{k}" for k in credentials]
+    if needs:
+        template_meta.setdefault("annotations", {})[NEEDS_ANNOTATION] = ",".join(needs)
+
+
+def _is_credential(key: str) -> bool:
+    return any(word in key for word in ("PASSWORD", "SECRET", "TOKEN", "ACCESS_KEY"))
 
 
 def certificate(ns: str, name: str, ready: bool, now: datetime) -> dict[str, Any]:
@@ -150,8 +187,12 @@ ogDo+DdrB4g6R9ZeXoyS9Sq3vn4CkdI=
 """
 
 
-def platform_objects(now: datetime | None = None, extra_pods: int = 0) -> list[dict[str, Any]]:
-    """Every object of the demo platform; `extra_pods` adds healthy pods (and their neighbours) for benchmarks."""
+def platform_objects(now: datetime | None = None, extra_pods: int = 0, live: bool = False) -> list[dict[str, Any]]:
+    """Every object of the demo platform; `extra_pods` adds healthy pods (and their neighbours) for benchmarks.
+
+    `live`: for the emulator's workload model (`KubeEmulator(workloads=True)`): the Deployments' pods are the
+    model's, not seeded, and run only when the kubelet's rules let them (Harbor images need the pull secret the
+    namespace's ServiceAccounts list; each app declares the credentials it needs)."""
     now = now or datetime.now(UTC)
     objs: list[dict[str, Any]] = [namespace(ns) for ns in NAMESPACES]
     objs.append({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "carbon-node-1",
@@ -168,6 +209,10 @@ def platform_objects(now: datetime | None = None, extra_pods: int = 0) -> list[d
     for name, image in RUNNING.items():
         crash = name == "doris-be"
         objs.append(deployment("data-platform", name, image, 1, 0 if crash else 1))
+        if live:
+            if crash:
+                objs[-1]["spec"]["template"]["metadata"].setdefault("annotations", {})[NEEDS_ANNOTATION] = CRASHING[name]
+            continue
         objs.append(pod("data-platform", f"{name}-7d9f8", name, image, waiting="CrashLoopBackOff" if crash else None))
     for app, image in (("prometheus", "quay.io/prometheus/prometheus:v2.48.1"), ("grafana", "grafana/grafana:10.2.3"),
                        ("loki", "grafana/loki:2.9.3")):
@@ -185,7 +230,26 @@ def platform_objects(now: datetime | None = None, extra_pods: int = 0) -> list[d
     objs.append(configmap("default", "kube-root-ca.crt", {"ca.crt": DEMO_CLUSTER_CA}))
     objs += security_objects(objs)
     objs += _filler(extra_pods)
+    if live:  # the pull secret before any pod, as the ServiceAccount admission controller reads it at pod creation
+        objs[len(NAMESPACES):len(NAMESPACES)] = pull_secret_objects()
+        for obj in objs:
+            if obj["kind"] == "Deployment":
+                obj.pop("status", None)
     return objs
+
+
+PULL_SECRET = "harbor-pull"
+
+
+def pull_secret_objects() -> list[dict[str, Any]]:
+    """Harbor is private: the data-platform ServiceAccounts list its pull secret, as 254Carbon's `default` does."""
+    auths = {"auths": {REGISTRY: {"auth": base64.b64encode(b"robot$carbon:demo-harbor-robot").decode()}}}
+    secret = {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockerconfigjson",
+              "metadata": {"name": PULL_SECRET, "namespace": "data-platform"},
+              "data": {".dockerconfigjson": base64.b64encode(json.dumps(auths).encode()).decode()}}
+    accounts = [{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": "data-platform"},
+                 "imagePullSecrets": [{"name": PULL_SECRET}]} for name in ("default", *OWN_SERVICE_ACCOUNTS)]
+    return [secret, *accounts]
 
 
 OWN_SERVICE_ACCOUNTS = ("lakefs", "portal")  # the only workloads not on `default`
