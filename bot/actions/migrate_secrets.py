@@ -31,7 +31,7 @@ from bot.actions import delivery
 from bot.actions.base import ActionContext, ActionKind, ActionPlan, Change, Impact, Params
 from bot.actions.objects import apply_object, desired, object_change, plan_object
 from bot.actions.redirect import redirect, restore
-from bot.actions.rollout import Workload, progress, wait_healthy
+from bot.actions.rollout import Workload, progress, unhealthy, wait_healthy
 from bot.actions.workloads import WORKLOAD_PLURALS, workloads_in
 from bot.errors import Unavailable, UserError
 from bot.snapshot.consumers import Use, delivers, uses
@@ -183,15 +183,16 @@ def apply(params: MigrateSecretsParams, planned: ActionPlan, ctx: ActionContext)
     """Vault first, then delivery and the health-gated rollouts; the plaintext goes last."""
     changes = {c.key: c for c in planned.changes}
     values = _write_vault(planned, changes, ctx)  # in memory only, for this call
+    broken = unhealthy(ctx, [Workload(w["plural"], w["namespace"], w["name"]) for w in planned.data["workloads"]])
     try:
         _deliver(params, planned, changes, ctx)
         patched = _redirect_workloads(planned, changes, ctx)
-        wait_healthy(ctx, patched, params.rollout_timeout_s)
+        wait_healthy(ctx, patched, params.rollout_timeout_s, broken)
         problems = _delivery_problems(planned, ctx)
         if problems:
             raise Unavailable("; ".join(problems[:5]))
         _remove_plaintext(planned, changes, values, ctx)
-        wait_healthy(ctx, patched, params.rollout_timeout_s)
+        wait_healthy(ctx, patched, params.rollout_timeout_s, broken)
     finally:
         values.clear()
 

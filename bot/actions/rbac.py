@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.actions.base import ActionContext, ActionKind, ActionPlan, Change, Impact, Params
 from bot.actions.objects import apply_object, desired, label, plan_object
-from bot.actions.rollout import Workload, wait_healthy
+from bot.actions.rollout import Workload, unhealthy, wait_healthy
 from bot.errors import Unavailable
 
 Obj = dict[str, Any]
@@ -134,6 +134,7 @@ def apply(params: RbacParams, planned: ActionPlan, ctx: ActionContext) -> None:
     kube = ctx.kube()
     by_key = {c.key: c for c in planned.changes}
     moved = []
+    broken = unhealthy(ctx, [Workload(PLURALS[w.kind], w.namespace, w.name) for w in params.workloads])
     for w, item in zip(params.workloads, planned.data["workloads"], strict=True):
         wanted = dict(objects(w, item.get("inherited")))
         for entry in item["ops"]:
@@ -149,7 +150,7 @@ def apply(params: RbacParams, planned: ActionPlan, ctx: ActionContext) -> None:
             kube.patch(PLURALS[w.kind], w.name, w.namespace, _use(w.account), patch="strategic")
             ctx.step(change)
             moved.append(Workload(PLURALS[w.kind], w.namespace, w.name))
-    wait_healthy(ctx, moved, params.rollout_timeout_s)
+    wait_healthy(ctx, moved, params.rollout_timeout_s, broken)
 
 
 def verify(params: RbacParams, planned: ActionPlan, ctx: ActionContext) -> list[str]:

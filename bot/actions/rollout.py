@@ -90,9 +90,18 @@ def _selector_query(selector: Obj) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items()))
 
 
-def wait_healthy(ctx: ActionContext, workloads: Sequence[Workload], timeout_s: float) -> None:
-    """Wait for every rollout; raise RolloutFailed naming each one that failed or did not finish in time."""
-    pending = list(dict.fromkeys(workloads))
+def unhealthy(ctx: ActionContext, workloads: Sequence[Workload]) -> frozenset[Workload]:
+    """The workloads that are not healthy before a change: the gate does not blame the change for them."""
+    return frozenset(w for w in workloads if not progress(ctx.kube(), w)[0])
+
+
+def wait_healthy(ctx: ActionContext, workloads: Sequence[Workload], timeout_s: float,
+                 broken_before: frozenset[Workload] = frozenset()) -> None:
+    """Wait for every rollout; raise RolloutFailed naming each one that failed or did not finish in time. A workload
+    that was already broken before the change (`broken_before`) is reported, not waited for."""
+    for workload in sorted(broken_before & set(workloads), key=lambda w: w.label):
+        ctx.report(f":warning: {workload.label} was not healthy before this change; its rollout is not gated")
+    pending = [w for w in dict.fromkeys(workloads) if w not in broken_before]
     deadline = ctx.monotonic() + timeout_s
     while pending:
         still: list[Workload] = []
