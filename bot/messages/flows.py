@@ -31,7 +31,7 @@ def declared_flows_blocked(lines: list[str]) -> str:
     listed = "\n".join(f"• {line}" for line in lines)
     return (f"Refusing to plan: the policies would block {len(lines)} declared flow(s):\n{listed}\n"
             "Add an allow rule that admits each (under `allow` for ingress, `egress.allow` for egress), "
-            "or correct the flow under `flows`.")
+            "remove an isolating policy the plan does not manage, or correct the flow under `flows`.")
 
 
 def declared_flows_blocked_live(lines: list[str]) -> list[str]:
