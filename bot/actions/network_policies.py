@@ -1,85 +1,49 @@
-"""`apply_network_policies`: default-deny ingress per namespace, the plan's allow rules, and DNS egress.
+"""`apply_network_policies`: default-deny ingress per namespace, the plan's allow rules, egress isolation only
+when asked, and proof that the platform's flows still work.
 
-Objects: `default-deny-ingress` (all pods, Ingress, no rules) in each listed namespace; one policy per
-allow rule (pods matching `to` accept traffic from `from_namespaces`, `from_pods` and/or
-`from_same_namespace`, on `ports`; a rule without a source is refused at load, as it would allow all); with
-`dns_egress` (default on), `allow-dns-egress` per namespace: egress to kube-system on port 53. Note that
-an Egress policy restricts the selected pods' egress to what policies allow: add allow rules for other
-egress before enabling it on namespaces that call out. Created when missing (create), updated by
-server-side apply when different; rollback deletes the policies this run created.
+Objects (bot.actions.network_params): one ingress policy per allow rule (pods matching `to` accept traffic
+from `from_namespaces`, `from_pods` and/or `from_same_namespace`, on `ports`), then `default-deny-ingress`
+(all pods, Ingress, no rules) in each listed namespace. With `egress: {isolate: true}` only: `allow-dns-egress`,
+an `egress-<flow>` policy per declared flow leaving an isolated namespace, `egress.allow` rules, then
+`default-deny-egress`. Created when missing (create), updated by server-side apply when different; rollback
+deletes the policies this run created.
 
-Needs RBAC: networkpolicies get/list/create/patch/delete.
+The dry run evaluates every declared flow (`flows`) and every flow Carbon infers (ConfigMap addresses, Ingress
+backends, Prometheus annotations) against the live policies with the plan applied: a declared flow that would
+be blocked refuses the plan, naming the policy; a blocked inferred flow is a warning; flows whose verdict
+changes are the plan's impact. Verify checks the objects and re-evaluates the declared flows on the live
+policies.
+
+Needs RBAC: networkpolicies get/list/create/patch/delete; list namespaces, pods, deployments, statefulsets,
+configmaps, services, ingresses.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from bot.actions.base import ActionContext, ActionKind, ActionPlan, Change, Params
-from bot.actions.objects import apply_object, desired, label, matches, plan_object
-
-PLURAL = "networkpolicies"
-
-
-class AllowRule(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
-    namespace: str
-    to: dict[str, str] = {}
-    from_namespaces: tuple[str, ...] = ()
-    from_pods: dict[str, str] = {}
-    from_same_namespace: bool = False
-    ports: tuple[int, ...] = ()
-
-    @model_validator(mode="after")
-    def _has_a_source(self) -> AllowRule:
-        if not (self.from_namespaces or self.from_pods or self.from_same_namespace):
-            raise ValueError("an allow rule needs from_namespaces, from_pods or from_same_namespace (else it allows all)")
-        return self
-
-
-class NetworkPoliciesParams(Params):
-    namespaces: tuple[str, ...] = Field(min_length=1)
-    allow: tuple[AllowRule, ...] = ()
-    dns_egress: bool = True
-
-
-def policies(params: NetworkPoliciesParams) -> list[dict[str, Any]]:
-    found = [desired(PLURAL, ns, "default-deny-ingress", spec={"podSelector": {}, "policyTypes": ["Ingress"]})
-             for ns in params.namespaces]
-    for rule in params.allow:
-        peers: list[dict[str, Any]] = [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": ns}}}
-                                       for ns in rule.from_namespaces]
-        if rule.from_pods:
-            peers.append({"podSelector": {"matchLabels": dict(rule.from_pods)}})
-        if rule.from_same_namespace:
-            peers.append({"podSelector": {}})
-        ingress: dict[str, Any] = {"from": peers}
-        if rule.ports:
-            ingress["ports"] = [{"protocol": "TCP", "port": port} for port in rule.ports]
-        found.append(desired(PLURAL, rule.namespace, rule.name, spec={
-            "podSelector": {"matchLabels": dict(rule.to)} if rule.to else {}, "policyTypes": ["Ingress"],
-            "ingress": [ingress]}))
-    if params.dns_egress:
-        dns = [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
-        found += [desired(PLURAL, ns, "allow-dns-egress", spec={
-            "podSelector": {}, "policyTypes": ["Egress"],
-            "egress": [{"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}}],
-                        "ports": dns}]}) for ns in params.namespaces]
-    return found
+from bot import messages
+from bot.actions.base import ActionContext, ActionKind, ActionPlan, Change, Impact
+from bot.actions.flow_review import live_problems, review
+from bot.actions.network_params import PLURAL, NetworkPoliciesParams, policies
+from bot.actions.objects import apply_object, label, matches, plan_object
+from bot.errors import UserError
 
 
 def plan(params: NetworkPoliciesParams, ctx: ActionContext) -> ActionPlan:
     kube = ctx.kube()
+    wanted = policies(params)
+    flows = review(kube, params.flows, wanted, params.infer.ingress_namespace, params.infer.monitoring_namespace)
+    if flows.blocked_declared:
+        raise UserError(messages.declared_flows_blocked(flows.blocked_declared))
     changes: list[Change] = []
     ops = []
-    for want in policies(params):
+    for want in wanted:
         op = plan_object(kube, PLURAL, want, changes)
         if op:
             ops.append({"namespace": want["metadata"]["namespace"], "name": want["metadata"]["name"], "op": op})
-    return ActionPlan(tuple(changes), {"policies": ops})
+    return ActionPlan(tuple(changes), {"policies": ops},
+                      Impact(flows=tuple(flows.flows), warnings=tuple(flows.warnings)))
 
 
 def _wanted(params: NetworkPoliciesParams) -> dict[tuple[str, str], dict[str, Any]]:
@@ -96,8 +60,9 @@ def apply(params: NetworkPoliciesParams, planned: ActionPlan, ctx: ActionContext
 
 def verify(params: NetworkPoliciesParams, planned: ActionPlan, ctx: ActionContext) -> list[str]:
     kube = ctx.kube()
-    return [f"networkpolicy {ns}/{name} is missing or differs" for (ns, name), want in _wanted(params).items()
-            if not matches(kube.get(PLURAL, name, ns) or {}, want)]
+    problems = [f"networkpolicy {ns}/{name} is missing or differs" for (ns, name), want in _wanted(params).items()
+                if not matches(kube.get(PLURAL, name, ns) or {}, want)]
+    return problems + live_problems(kube, params.flows)
 
 
 def rollback(params: NetworkPoliciesParams, planned: ActionPlan, ctx: ActionContext) -> None:

@@ -5,6 +5,11 @@ and no ingress rules. An allow rule `{namespace, to, from_namespace, from_pods}`
 `namespace` selects the `to` pods and one of its ingress peers admits pods of `from_namespace` (by the
 `kubernetes.io/metadata.name` label, or the policy's own namespace when the peer has no namespaceSelector)
 matching `from_pods`.
+
+Declared `flows` (bot.snapshot.flows) are evaluated on the live policies, pods and pod templates. A policy
+that exists is no proof traffic still works: each blocked flow is evidence, adds a requirement not met (so
+it lowers the fraction and the task cannot be done) and makes the check's state failing. Allowed flows add
+nothing: before any policy exists every flow is allowed, and that is not progress.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.checks.base import CheckKind, CheckResult, Params
+from bot import messages
+from bot.checks.base import CheckKind, CheckResult, Params, State
+from bot.snapshot.flows import WORKLOAD_PLURALS, Flow, Topology, Verdict, evaluate_all
 from bot.snapshot.objects import meta, ref, selects
 from bot.snapshot.snapshot import Snapshot
 
@@ -32,6 +39,7 @@ class AllowRule(BaseModel):
 class NetworkPoliciesParams(Params):
     namespaces: tuple[str, ...] = Field(min_length=1)
     allow: tuple[AllowRule, ...] = ()
+    flows: tuple[Flow, ...] = Field(default=(), description="the traffic the platform needs; see README `flows`")
 
 
 def _spec(policy: dict[str, Any]) -> dict[str, Any]:
@@ -88,9 +96,24 @@ def network_policies(params: NetworkPoliciesParams, snapshot: Snapshot) -> Check
             done += 1
             evidence.append(f"allow {rule.name}: by {ref(policy)}")
     evidence.sort(key=lambda line: ("missing" not in line and "no default-deny" not in line))
+    blocked = [v for v in _verdicts(params, snapshot, [p for ps in by_ns.values() for p in ps]) if not v.allowed]
+    evidence[:0] = [messages.flow_blocked(v.flow.name, v.flow.describe(), v.blocks, v.blocked_by) for v in blocked]
     total = len(params.namespaces) + len(params.allow)
-    return CheckResult.measured(done, total, f"{done}/{total} required policies present", evidence)
+    summary = f"{done}/{total} required policies present"
+    if not blocked:
+        return CheckResult.measured(done, total, summary, evidence)
+    summary += "; " + messages.blocked_flows_summary(len(blocked), len(params.flows))
+    found = CheckResult.measured(done, total + len(blocked), summary, evidence)
+    return CheckResult(State.FAILING, found.fraction, found.summary, found.evidence)
+
+
+def _verdicts(params: NetworkPoliciesParams, snapshot: Snapshot, policies: list[dict[str, Any]]) -> list[Verdict]:
+    if not params.flows:
+        return []
+    workloads = [w for plural in WORKLOAD_PLURALS for w in snapshot.items(plural)]
+    topology = Topology.from_objects(snapshot.items("namespaces"), snapshot.items("pods"), workloads)
+    return evaluate_all(params.flows, topology, policies)
 
 
 NETWORK_POLICIES = CheckKind("network_policies", NetworkPoliciesParams, network_policies,
-                             "Default-deny ingress per namespace plus the named allow rules.")
+                             "Default-deny ingress per namespace plus the named allow rules; declared flows not blocked.")

@@ -51,6 +51,7 @@ RESOURCES: dict[str, ResourceType] = {
         ResourceType("apps", "v1", "StatefulSet", "statefulsets"),
         ResourceType("apps", "v1", "DaemonSet", "daemonsets"),
         ResourceType("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies"),
+        ResourceType("networking.k8s.io", "v1", "Ingress", "ingresses"),
         ResourceType("rbac.authorization.k8s.io", "v1", "Role", "roles"),
         ResourceType("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings"),
         ResourceType("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", namespaced=False),

@@ -23,8 +23,8 @@ def test_every_bundled_action_plans_against_the_demo_platform(carbon: Any, vault
     counts = {task_id: len(compute_plan(desk, task_id, kind).changes) for task_id, kind in platform_before.items()}
     assert counts["restore-services"] == 6
     assert counts["rbac-least-privilege"] >= 13  # a ServiceAccount and a patch per workload
-    # default-deny for 5 namespaces less registry (seeded with one), 8 allow rules, DNS egress per namespace
-    assert counts["network-policies"] == (5 - 1) + 8 + 5
+    # default-deny for 5 namespaces less registry (seeded with one), 8 allow rules; no egress isolation
+    assert counts["network-policies"] == (5 - 1) + 8
     secrets = compute_plan(carbon.services.runs, "secrets-migration", "migrate_secrets")
     assert sum(c.op == "remove-key" for c in secrets.changes) == 9  # 12 credential keys, 3 already in Vault
     assert compute_plan(carbon.services.runs, "secrets-migration", "migrate_secrets").hash == secrets.hash

@@ -8,6 +8,7 @@ from typing import Any
 import hvac
 import pytest
 
+from bot import messages
 from bot.checks import State
 from bot.local.demo.seed import CREDENTIAL_CONFIGMAPS, MIGRATED
 from bot.local.demo.seed import seed_vault as seed
@@ -63,7 +64,11 @@ def test_secrets_without_vault_copies_is_0_and_a_copy_left_in_the_configmap_is_n
 
 def test_network_policies_one_default_deny_of_five_namespaces_and_no_allow_rules(seeded: Carbon) -> None:
     found = result(measured(seeded), "network-policies")
-    assert (found.fraction, found.summary) == (1 / 8, "1/8 required policies present")
+    # registry's default-deny has no allow rule: the declared ingress-to-harbor flow is blocked, and counts
+    assert (found.state, found.fraction) == (State.FAILING, 1 / 9)
+    assert found.summary == "1/8 required policies present; " + messages.blocked_flows_summary(1, 26)
+    assert found.evidence[0].startswith("blocked: ingress-to-harbor: ingress-nginx → registry/harbor:8080 (ingress to ")
+    assert found.evidence[0].endswith("; isolated by registry/default-deny-ingress)")
     assert "registry: default-deny by registry/default-deny-ingress" in found.evidence
     assert "data-platform: no default-deny ingress policy" in found.evidence
     assert "allow ingress-nginx → portal: missing in data-platform" in found.evidence
@@ -78,8 +83,11 @@ def test_network_policies_count_what_is_added(seeded: Carbon, platform: KubeEmul
                   "spec": {"podSelector": {"matchLabels": {"app": "minio"}}, "policyTypes": ["Ingress"],
                            "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "trino-coordinator"}}}]}]}})
     found = result(measured(seeded), "network-policies")
-    assert found.summary == "3/8 required policies present"
+    assert found.summary.startswith("3/8 required policies present; ")
     assert "allow trino-coordinator → minio: by data-platform/minio-from-trino" in found.evidence
+    blocked = {line.split(":")[1].strip() for line in found.evidence if line.startswith("blocked: ")}
+    assert "trino-coordinator-to-minio" not in blocked  # the policy admits it
+    assert {"ingress-to-portal", "superset-to-trino", "trino-workers-to-minio", "ingress-to-harbor"} <= blocked
 
 
 def test_rbac_names_default_service_accounts_and_the_cluster_admin_binding(seeded: Carbon) -> None:

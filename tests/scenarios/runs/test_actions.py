@@ -27,7 +27,7 @@ def nothing_left(bot: Any, task_id: str) -> None:
 def test_network_policies_are_created_once_and_rolled_back(bot: Any, small: KubeEmulator) -> None:
     run = approve(bot, "netpol")
     names = {p["metadata"]["name"] for p in small.list("networkpolicies", "apps")}
-    assert names == {"default-deny-ingress", "allow-web-from-ingress", "allow-dns-egress"}
+    assert names == {"default-deny-ingress", "allow-web-from-ingress"}  # no egress policy unless asked
     deny = small.get("networkpolicies", "default-deny-ingress", "apps")
     assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress"]}
     nothing_left(bot, "netpol")
