@@ -6,6 +6,8 @@ leader's jobs added when this instance wins the Lease and removed the moment it 
 
 from __future__ import annotations
 
+import threading
+
 import structlog
 from apscheduler.events import EVENT_JOB_ERROR
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -54,6 +56,21 @@ class JobRunner:
 
     def _stop_leading(self) -> None:
         unschedule(self.scheduler)
+
+    def stop_jobs(self) -> None:
+        """Stop taking work: the leader's jobs are removed (a job already running goes on); the lease job stays,
+        so the Lease is renewed while that work finishes."""
+        if self.elector.leading():
+            unschedule(self.scheduler)
+
+    def drain(self, timeout: float) -> bool:
+        """Wait up to `timeout` for jobs already running (the scheduler stops with them); True when none is left."""
+        if not self.scheduler.running:
+            return True
+        stopping = threading.Thread(target=self.scheduler.shutdown, kwargs={"wait": True}, name="jobs-drain", daemon=True)
+        stopping.start()
+        stopping.join(timeout)
+        return not stopping.is_alive()
 
     def stop(self) -> None:
         if self.scheduler.get_job("lease") is not None:

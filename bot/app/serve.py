@@ -9,14 +9,18 @@ import threading
 
 from pydantic import SecretStr
 from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError
 
 from bot.app import logs
 from bot.app.build import build_services
 from bot.app.http import make_server, serve_in_thread
 from bot.app.readiness import Readiness
+from bot.app.shutdown import Shutdown
 from bot.app.slack_app import build_app
+from bot.app.slack_gate import InstalledApp, installed_app
 from bot.errors import StartupError
 from bot.runs.lifecycle import recover_interrupted
+from bot.services.work_pool import WorkPool
 from bot.settings import Settings
 from jobs.runner import JobRunner
 
@@ -36,15 +40,20 @@ def serve(settings: Settings) -> int:
     sys.setswitchinterval(0.001)
     services = build_services(settings)
     runner = JobRunner(services)
+    listeners = WorkPool(max_workers=16, thread_name_prefix="bolt")
+    installed: InstalledApp | None = None
     try:
-        app = build_app(services)
-    except BoltError:
+        app = build_app(services, listener_executor=listeners)
+        if not socket_mode:  # whose requests /slack/events accepts (Socket Mode's come over Slack's own socket)
+            installed = installed_app(app.client, settings.slack_app_id)
+    except (BoltError, SlackApiError):
         raise StartupError("Slack rejected SLACK_BOT_TOKEN (auth.test failed): check the token") from None
     except OSError:
         raise StartupError(f"cannot reach the Slack API at {settings.slack_api_url}") from None
     try:
         server = make_server("0.0.0.0", settings.http_port, app=None if socket_mode else app, metrics=services.metrics,
-                             readiness=Readiness(services), signing_secret=settings.secret("slack_signing_secret") or "")
+                             readiness=Readiness(services), signing_secret=settings.secret("slack_signing_secret") or "",
+                             installed=installed)
     except OSError as exc:
         raise StartupError(f"cannot listen on CARBON_HTTP_PORT {settings.http_port} ({exc.strerror})") from None
     serve_in_thread(server)
@@ -62,9 +71,6 @@ def serve(settings: Settings) -> int:
     mode = "Socket Mode" if socket_mode else f"HTTP on :{settings.http_port}/slack/events"
     print(f"carbon: serving ({mode}); health on :{settings.http_port}/healthz", file=sys.stderr, flush=True)
     stop.wait()
-    runner.stop()
-    if handler is not None:
-        handler.close()
-    server.shutdown()
-    services.store.close()
+    intake = [server.shutdown, server.server_close] + ([handler.close] if handler is not None else [])
+    Shutdown(intake=intake, pools=[listeners, services.workers], jobs=runner, store=services.store).run()
     return 0

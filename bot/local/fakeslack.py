@@ -157,8 +157,10 @@ class FakeSlack:
         bot_id: str = "B0CARBON",
         team_name: str = "254Carbon",
         bot_name: str = "carbon",
+        app_id: str = "A0CARBON",
     ) -> None:
         self.bot_user_id = bot_user_id
+        self.app_id = app_id
         self.team_id = team_id
         self.bot_id = bot_id
         self.team_name = team_name
@@ -391,6 +393,7 @@ class FakeSlack:
             "team_id": self.team_id,
             "user_id": self.bot_user_id,
             "bot_id": self.bot_id,
+            "app_id": self.app_id,
             "is_enterprise_install": False,
         }
 

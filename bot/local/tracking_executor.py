@@ -6,37 +6,22 @@ The console and the tests hand it to Bolt (listeners) and to Services (work afte
 
 from __future__ import annotations
 
-import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+
+from bot.services.work_pool import WorkPool
 
 
-class TrackingExecutor(ThreadPoolExecutor):
+class TrackingExecutor(WorkPool):
     """Bolt's listener executor, counting pending work so the console can wait for the bot to finish."""
 
     def __init__(self) -> None:
         super().__init__(max_workers=8, thread_name_prefix="listener")
-        self._pending: set[Future[Any]] = set()
-        self._lock = threading.Lock()
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future = super().submit(fn, *args, **kwargs)
-        with self._lock:
-            self._pending.add(future)
-        future.add_done_callback(self._done)
-        return future
-
-    def _done(self, future: Future[Any]) -> None:
-        with self._lock:
-            self._pending.discard(future)
 
     def wait_idle(self, timeout: float = 60.0) -> None:
         """Wait for listeners, including ones submitted while waiting (lazy listeners chain)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            with self._lock:
-                pending = list(self._pending)
+            pending = self.pending()
             if not pending:
                 return
             for future in pending:

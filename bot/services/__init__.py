@@ -7,7 +7,6 @@ and App Home. Nothing here imports a client library: the gateways are built in `
 
 from __future__ import annotations
 
-from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from bot.actions import ActionRegistry
@@ -19,6 +18,7 @@ from bot.progress.meter import ProgressMeter
 from bot.runs.desk import RunDesk
 from bot.services.metrics import Metrics
 from bot.services.pace import Pace
+from bot.services.work_pool import WorkPool
 from bot.settings import Settings
 from bot.store.store import Store
 from bot.vault.gateway import VaultGateway
@@ -42,9 +42,9 @@ class Services:
     # Work after the ack runs here, not in Bolt's listener pool, so slow measurements never delay an ack.
     # Eight: an approval executes its run here (a scale waits up to minutes for readiness) while statuses,
     # which share one measurement anyway, keep being answered.
+    workers: WorkPool = field(default_factory=WorkPool)
     # Per-user limits on run, digest and attest (in memory): a flood of requests gets "slow down".
     pace: Pace = field(default_factory=Pace)
-    workers: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="work"))
 
     @property
     def leadership(self) -> Leadership:

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field("https://slack.com/api/", validation_alias="SLACK_API_URL")
+    slack_app_id: str | None = Field(None, validation_alias="SLACK_APP_ID")
     channel: str | None = Field(None, validation_alias="CARBON_CHANNEL")
     http_port: int = Field(3000, validation_alias="CARBON_HTTP_PORT", ge=0, le=65535)
     db_path: Path = Field(Path("./carbon.db"), validation_alias="CARBON_DB")
@@ -87,6 +88,13 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^/]+(/.*)?/$", value):
             raise ValueError("SLACK_API_URL: expected an http(s) URL ending in /, like https://slack.com/api/")
         return value
+
+    @field_validator("slack_app_id")
+    @classmethod
+    def _app_id(cls, value: str | None) -> str | None:
+        if value and not re.match(r"^A[A-Z0-9]{2,}$", value):
+            raise ValueError("SLACK_APP_ID: expected an app ID like A012ABCDEF (Basic Information → App ID)")
+        return value or None
 
     @field_validator("channel")
     @classmethod

@@ -17,6 +17,7 @@ import yaml
 from bot import messages
 from bot.app.http import make_server, serve_in_thread
 from bot.app.readiness import Readiness
+from bot.app.slack_gate import installed_app
 from bot.render.text import render_text
 from bot.risks import scan
 from tests.fixtures.bot import Carbon
@@ -27,12 +28,13 @@ from tests.fixtures.prometheus import FakePrometheus
 def serving(carbon: Carbon) -> Iterator[str]:
     """The bot's HTTP endpoint (Slack events, health, metrics) on a free loopback port."""
     server = make_server("127.0.0.1", 0, app=carbon.app, metrics=carbon.services.metrics, readiness=Readiness(carbon.services),
-                         signing_secret=carbon.signer.secret)
+                         signing_secret=carbon.signer.secret, installed=installed_app(carbon.app.client))
     serve_in_thread(server)
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture

@@ -177,11 +177,15 @@ class KubeEmulator:
         self._log.clear()
 
     def fail(self, resource: str, *, status: int = 403, method: str | None = None, namespace: str | None = None,
-             times: int | None = None, delay_s: float = 0.0, reason: str | None = None) -> None:
-        """Answer matching requests with `status` (0 = only delay); `times` None = until cleared."""
+             times: int | None = None, delay_s: float = 0.0, reason: str | None = None,
+             hold: threading.Event | None = None) -> FailureRule | None:
+        """Answer matching requests with `status` (0 = only delay or hold); `times` None = until cleared.
+        With `hold`, a matching request waits until it is set (its rule's `reached` says one arrived)."""
         if times is not None and times <= 0:
-            return
-        self._failures.add(FailureRule(resource, status, method, namespace, times, delay_s, reason))
+            return None
+        rule = FailureRule(resource, status, method, namespace, times, delay_s, reason, hold)
+        self._failures.add(rule)
+        return rule
 
     def clear_failures(self) -> None:
         self._failures.clear()

@@ -1,4 +1,4 @@
-"""Failure injection: make chosen requests answer an error status, after an optional delay.
+"""Failure injection: make chosen requests answer an error status, after an optional delay or hold.
 
 Product code must degrade gracefully on RBAC denials, throttling and slow servers; tests trigger
 those paths through real HTTP errors rather than by mocking the client.
@@ -7,7 +7,7 @@ those paths through real HTTP errors rather than by mocking the client.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -21,6 +21,8 @@ class FailureRule:
     times: int | None = None
     delay_s: float = 0.0
     reason: str | None = None
+    hold: threading.Event | None = None  # the request waits (bounded) until it is set: work "in flight"
+    reached: threading.Event = field(default_factory=threading.Event)  # set when a request is held
 
     def matches(self, plural: str, subresource: str | None, method: str, namespace: str | None) -> bool:
         wanted, _, wanted_sub = self.resource.partition("/")

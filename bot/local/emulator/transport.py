@@ -105,6 +105,9 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         if rule is not None:
             if rule.delay_s > 0:
                 time.sleep(rule.delay_s)
+            if rule.hold is not None:
+                rule.reached.set()
+                rule.hold.wait(60)
             if rule.status:
                 verb = route.verb(method, query.get("watch") in ("true", "1"))
                 raise injected(rule.status, route.rt, verb, route.namespace, rule.reason)
