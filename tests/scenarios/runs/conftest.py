@@ -1,4 +1,5 @@
-"""The run tests' bot: the small test plan on a tiny cluster (one Deployment `apps/web` scaled to 0)."""
+"""The run tests' bot: the small test plan on a tiny cluster (one Deployment `apps/web` scaled to 0) that runs the
+emulator's workload model, so scaling it up starts pods and a template change rolls them."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from tests.fixtures.runs import PLAN, web
 
 
 @pytest.fixture
-def small(kube: KubeEmulator) -> KubeEmulator:
-    kube.add_all([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}}, web()])
-    return kube
+def small(live_kube: KubeEmulator) -> KubeEmulator:
+    live_kube.add_all([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}}, web()])
+    return live_kube
 
 
 @pytest.fixture
