@@ -12,17 +12,26 @@ from typing import Any
 import hvac
 from kubernetes.client import ApiClient
 
+from bot.local.demo.external_secrets import ExternalSecretsStandIn
 from bot.local.demo.openbao import OpenBaoDevServer
 from bot.local.demo.seed import platform_objects, seed_vault
 from bot.local.emulator import KubeEmulator
 
+PRIVATE_REGISTRY = "harbor.254carbon.local"
+
 
 class DemoPlatform:
-    def __init__(self, *, extra_pods: int = 0, now: datetime | None = None) -> None:
-        self.kube = KubeEmulator(settle_workloads=True)  # so a restore run finishes in the demo
+    def __init__(self, *, extra_pods: int = 0, now: datetime | None = None, workloads: bool = False) -> None:
+        """`workloads`: run the emulator's workload model and the External Secrets stand-in (off by default)."""
+        if workloads:
+            self.kube = KubeEmulator(workloads=True, private_registries=(PRIVATE_REGISTRY,))
+        else:
+            self.kube = KubeEmulator(settle_workloads=True)  # so a restore run finishes in the demo
         self.bao = OpenBaoDevServer()
         self.extra_pods = extra_pods
         self.now = now
+        self.workloads = workloads
+        self.external_secrets: ExternalSecretsStandIn | None = None
 
     def start(self) -> DemoPlatform:
         self.kube.start()
@@ -30,6 +39,8 @@ class DemoPlatform:
         try:
             self.bao.start()
             seed_vault(self.bao.client())
+            if self.workloads:
+                self.external_secrets = ExternalSecretsStandIn(self.kube, self.bao.client()).install()
         except Exception:
             self.kube.stop()
             raise
