@@ -1,7 +1,9 @@
 """The demo platform: an emulated Kubernetes API seeded with 254Carbon, and a real OpenBao dev server.
 
 Everything runs on loopback; `carbon console --demo` and the tests' scenarios use it, so what a
-developer sees in the demo is what the tests assert on.
+developer sees in the demo is what the tests assert on. The cluster runs the emulator's workload model
+(pods start, block or crash by the kubelet's rules) and the stand-in for the External Secrets Operator, so
+a run that would break an app shows it here as it would on the real platform.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 import hvac
 from kubernetes.client import ApiClient
 
+from bot.local.demo.external_secrets import ExternalSecretsStandIn
 from bot.local.demo.openbao import OpenBaoDevServer
 from bot.local.demo.seed import REGISTRY, platform_objects, seed_vault
 from bot.local.emulator import KubeEmulator
@@ -19,12 +22,11 @@ from bot.local.emulator import KubeEmulator
 
 class DemoPlatform:
     def __init__(self, *, extra_pods: int = 0, now: datetime | None = None) -> None:
-        # The workload model: pods start, block or crash by the kubelet's rules, so a run that would break an app
-        # shows it here as it would on the real platform.
         self.kube = KubeEmulator(workloads=True, private_registries=(REGISTRY,))
         self.bao = OpenBaoDevServer()
         self.extra_pods = extra_pods
         self.now = now
+        self.external_secrets: ExternalSecretsStandIn | None = None
 
     def start(self) -> DemoPlatform:
         self.kube.start()
@@ -32,6 +34,7 @@ class DemoPlatform:
         try:
             self.bao.start()
             seed_vault(self.bao.client())
+            self.external_secrets = ExternalSecretsStandIn(self.kube, self.bao.client()).install()
         except Exception:
             self.kube.stop()
             raise

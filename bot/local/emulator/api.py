@@ -22,6 +22,7 @@ from bot.local.emulator.resources import ResourceRegistry
 from bot.local.emulator.routing import DiscoveryRoute, ResourceRoute
 from bot.local.emulator.store import Obj, ObjectStore
 from bot.local.emulator.tables import to_table, wants_table
+from bot.local.emulator.tokens import TokenAuthority
 from bot.local.emulator.watch import WatchRequest
 
 
@@ -54,6 +55,7 @@ class Api:
         self.store = store
         self.ops = Operations(store, registry)
         self.controllers = ControllerRunner(store)
+        self.tokens = TokenAuthority(store, registry)
         self._address = address
 
     def discovery(self, method: str, route: DiscoveryRoute) -> Response:
@@ -96,6 +98,10 @@ class Api:
         if method == "GET":
             obj = self.ops.read(rt, ns, name, sub)  # type: ignore[arg-type]
             return Response(200, to_table(rt, obj) if wants_table(headers) and not sub else obj)
+        if method == "POST" and rt.kind == "TokenReview":
+            return Response(201, self.tokens.review(decode_body(raw, ctype)))
+        if method == "POST" and sub == "token":
+            return Response(201, self.tokens.request(ns or "default", name or "", decode_body(raw, ctype)))
         if method == "POST":
             return Response(201, with_type(rt, self.ops.create(rt, ns, decode_body(raw, ctype), dry_run=dry)))
         assert name is not None

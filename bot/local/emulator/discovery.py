@@ -57,7 +57,7 @@ def group(registry: ResourceRegistry, name: str) -> Obj:
 def _resource(rt: ResourceType) -> list[Obj]:
     main: Obj = {
         "name": rt.plural, "singularName": rt.singular, "namespaced": rt.namespaced, "kind": rt.kind,
-        "verbs": _OBJECT_VERBS,
+        "verbs": ["create"] if rt.kind == "TokenReview" else _OBJECT_VERBS,
     }
     if rt.plural in _SHORT_NAMES:
         main["shortNames"] = _SHORT_NAMES[rt.plural]
@@ -70,6 +70,8 @@ def _resource(rt: ResourceType) -> list[Obj]:
                       "kind": kind, "verbs": _SUB_VERBS}
         if sub == "scale":
             entry.update(group="autoscaling", version="v1")
+        if sub == "token":
+            entry.update(kind="TokenRequest", group="authentication.k8s.io", version="v1", verbs=["create"])
         subs.append(entry)
     return [main, *subs]
 

@@ -43,10 +43,12 @@ class ResourceRoute:
         """405 for verbs this route cannot take, as the real server answers."""
         allowed = {"GET", "PUT", "PATCH", "DELETE"} if self.name else {"GET", "POST"}
         if self.subresource:
-            allowed = {"GET", "PUT", "PATCH"}
+            allowed = {"POST"} if self.subresource == "token" else {"GET", "PUT", "PATCH"}
+        if self.rt.kind == "TokenReview":
+            allowed = {"POST"}
         if method not in allowed:
             raise method_not_allowed()
-        if method == "POST" and self.rt.namespaced and self.namespace is None:
+        if method == "POST" and self.rt.namespaced and self.namespace is None and not self.subresource:
             raise method_not_allowed()
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
+import pytest
 from kubernetes import client
 
 from bot.local.emulator import KubeEmulator
@@ -173,3 +177,17 @@ def test_seeded_workloads_get_pods_too(cluster: KubeEmulator) -> None:
     [pod] = cluster.list("pods", "data")
     assert pod["status"]["phase"] == "Running"
     assert cluster.get("deployments", "seeded", "data")["status"]["readyReplicas"] == 1  # type: ignore[index]
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not installed")
+def test_kubectl_sees_the_workload_model(cluster: KubeEmulator, tmp_path: Path) -> None:
+    cluster.add(app_deployment("web"))
+    kubeconfig = str(cluster.write_kubeconfig(tmp_path / "kubeconfig"))
+
+    def kubectl(*args: str) -> str:
+        return subprocess.run(["kubectl", "--kubeconfig", kubeconfig, "-n", "data", *args], capture_output=True,
+                              text=True, check=True, timeout=60).stdout
+
+    assert kubectl("get", "pods").count("Running") == 2
+    assert 'deployment "web" successfully rolled out' in kubectl("rollout", "status", "deploy/web", "--timeout=5s")
+    assert kubectl("create", "token", "default").count(".") == 2
