@@ -133,7 +133,7 @@ def _plan_delivery(namespaces: list[str], configmaps: list[Obj], server: str, ct
             plan_object(kube, "secretstores", delivery.secret_store(ns, server), changes)
         policy, role = delivery.reader_policy(ns), delivery.reader_role(ns)
         if vault.policy(policy) != delivery.reader_policy_hcl(ns):
-            changes.append(Change("put-policy", f"vault policy {policy}", f"read {KV_MOUNT}/carbon/{ns}/*"))
+            changes.append(Change("put-policy", f"vault policy {policy}", f"read what is under {KV_MOUNT}/carbon/{ns}"))
         if not _role_matches(vault.read(f"auth/{delivery.AUTH_PATH}/role/{role}"), ns, policy):
             changes.append(Change("put-role", f"vault auth/{delivery.AUTH_PATH}/role/{role}",
                                   f"serviceaccount {ns}/{delivery.READER}"))

@@ -164,9 +164,15 @@ class KubeEmulator:
 
     def register_resource(self, group: str, version: str, kind: str, plural: str, namespaced: bool = True,
                           subresources: tuple[str, ...] = ()) -> None:
-        """Serve an extra custom resource (CRD-like: merge patch only, DELETE returns the object)."""
+        """Serve an extra custom resource (CRD-like: merge patch only, DELETE returns the object), and store its
+        CustomResourceDefinition, as installing an operator does: clients find out what is installed that way."""
         self.registry.register(ResourceType(group, version, kind, plural, namespaced, tuple(subresources),
                                             builtin=False))
+        self.add({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                  "metadata": {"name": f"{plural}.{group}"},
+                  "spec": {"group": group, "names": {"kind": kind, "plural": plural},
+                           "scope": "Namespaced" if namespaced else "Cluster",
+                           "versions": [{"name": version, "served": True, "storage": True}]}})
 
     # -- traffic -------------------------------------------------------------------------------
     @property

@@ -77,6 +77,7 @@ BUILTIN_TYPES: tuple[ResourceType, ...] = (
     ResourceType("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False),
     ResourceType("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", False),
     ResourceType("authentication.k8s.io", "v1", "TokenReview", "tokenreviews", False),
+    ResourceType("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", False),
     ResourceType("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", True, _STATUS),
     ResourceType("coordination.k8s.io", "v1", "Lease", "leases"),
     ResourceType("cert-manager.io", "v1", "Certificate", "certificates", True, _STATUS, builtin=False),
