@@ -339,6 +339,9 @@ def rollback(params: MigrateSecretsParams, planned: ActionPlan, ctx: ActionConte
     versions are the backup)."""
     kube, vault = ctx.kube(), ctx.secrets()
     applied = ctx.applied
+    stranded = _stranded(planned, applied, kube)
+    if stranded:
+        raise UserError(messages.cluster_changed_since(stranded))
     for cm in planned.data["configmaps"]:
         removed = [k for k in sorted(cm["keys"])
                    if f"remove-key configmap {cm['namespace']}/{cm['name']}#{k}" in applied]
@@ -374,6 +377,25 @@ def rollback(params: MigrateSecretsParams, planned: ActionPlan, ctx: ActionConte
         if cm["secret"] and f"create externalsecret {cm['namespace']}/{cm['secret']}" in applied:
             kube.delete("externalsecrets", cm["secret"], cm["namespace"])
             ctx.report(f":leftwards_arrow_with_hook: deleted externalsecret {cm['namespace']}/{cm['secret']}")
+
+
+def _stranded(planned: ActionPlan, applied: frozenset[str], kube: Any) -> list[str]:
+    """Consumers this rollback would point back at a ConfigMap that no longer holds their keys (another run or a
+    person removed them since): undoing that would crash them, so the rollback refuses and names them."""
+    found = []
+    for w in planned.data["workloads"]:
+        where = _workload_label(w["plural"], w["namespace"], w["name"])
+        if f"patch {where}" not in applied:
+            continue
+        for cm in w["configmaps"]:
+            restored_here = {k for k in cm["keys"]
+                             if f"remove-key configmap {w['namespace']}/{cm['configmap']}#{k}" in applied}
+            live = (kube.get("configmaps", cm["configmap"], w["namespace"]) or {}).get("data") or {}
+            missing = sorted(set(cm["keys"]) - set(live) - restored_here)
+            if missing:
+                found.append(f"{where} would read {', '.join(missing)} from configmap {w['namespace']}/{cm['configmap']}, "
+                             "which no longer holds them")
+    return found
 
 
 MIGRATE_SECRETS = ActionKind("migrate_secrets", MigrateSecretsParams, plan, apply, verify, rollback, __doc__ or "")
