@@ -150,6 +150,6 @@ def test_a_rollback_that_would_strand_a_consumer_is_refused(make_carbon: Any, mi
     click(again, "carbon.rollback", run, "U0CAROL")
     assert state(again, run) == "failed"
     reason = get_run(again.services.store, run_id).outcome["reason"]  # type: ignore[union-attr]
-    assert "deployment data-platform/superset would read" in reason and "no longer holds them" in reason
+    assert "deployment data-platform/datahub-frontend would read" in reason and "no longer holds them" in reason
     assert migratable.get("deployments", "superset", "data-platform")["spec"] == spec_before
     assert unhealthy_pods(migratable) == []
