@@ -357,6 +357,7 @@ def rollback(params: MigrateSecretsParams, planned: ActionPlan, ctx: ActionConte
             ctx.report(f":leftwards_arrow_with_hook: restored {', '.join(missing)} to configmap "
                        f"{cm['namespace']}/{cm['name']} from {KV_MOUNT}/{cm['path']} v{version}")
     restored = []
+    broken = unhealthy(ctx, [Workload(w["plural"], w["namespace"], w["name"]) for w in planned.data["workloads"]])
     for w in planned.data["workloads"]:
         where = _workload_label(w["plural"], w["namespace"], w["name"])
         if f"patch {where}" not in applied:
@@ -372,7 +373,7 @@ def rollback(params: MigrateSecretsParams, planned: ActionPlan, ctx: ActionConte
             kube.patch(w["plural"], w["name"], w["namespace"], _template_patch(live, old), patch="json")
             ctx.report(f":leftwards_arrow_with_hook: {where} reads its ConfigMap again")
         restored.append(Workload(w["plural"], w["namespace"], w["name"]))
-    wait_healthy(ctx, restored, params.rollout_timeout_s)
+    wait_healthy(ctx, restored, params.rollout_timeout_s, broken)
     for cm in planned.data["configmaps"]:
         if cm["secret"] and f"create externalsecret {cm['namespace']}/{cm['secret']}" in applied:
             kube.delete("externalsecrets", cm["secret"], cm["namespace"])

@@ -170,6 +170,7 @@ def rollback(params: RbacParams, planned: ActionPlan, ctx: ActionContext) -> Non
     Vault role back to the accounts it named."""
     kube = ctx.kube()
     moved = []
+    broken = unhealthy(ctx, [Workload(PLURALS[i["kind"]], i["namespace"], i["name"]) for i in planned.data["workloads"]])
     for item in planned.data["workloads"]:
         where = f"{item['kind'].lower()} {item['namespace']}/{item['name']}"
         if f"patch {where}" in ctx.applied:
@@ -181,7 +182,7 @@ def rollback(params: RbacParams, planned: ActionPlan, ctx: ActionContext) -> Non
             if f"bind vault {path}" in ctx.applied:
                 ctx.secrets().write(path, {**(ctx.secrets().read(path) or {}), **bound})
                 ctx.report(f":leftwards_arrow_with_hook: vault {path} bound to its previous accounts again")
-    wait_healthy(ctx, moved, params.rollout_timeout_s)
+    wait_healthy(ctx, moved, params.rollout_timeout_s, broken)
 
 
 APPLY_RBAC = ActionKind("apply_rbac", RbacParams, plan, apply, verify, rollback, __doc__ or "")

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from bot.cluster.lease import LeaderElector
+from bot.local.demo.external_secrets import ExternalSecretsStandIn
 from bot.local.demo.seed import seed_vault
 from bot.local.emulator import RecordedRequest
 from jobs.digest import digest_job
@@ -98,21 +99,18 @@ def test_kubectl_kustomize_renders() -> None:
 
 
 ACTION_TASKS = ("restore-services", "secrets-migration", "network-policies", "rbac-least-privilege")
-# configure_vault_kubernetes_auth has no rollback; it reads the published cluster CA (configmaps get).
+# configure_vault_kubernetes_auth has no rollback; it reads the published cluster CA (configmaps get). It runs
+# first: the secrets migration needs it.
 APPLY_ONLY_TASKS = ("vault-kubernetes-auth",)
 LEASE_NAMESPACE = "carbon"
 
 
-def ready_replicas_for_scaling(platform: Any, carbon: Carbon) -> None:
-    """The emulator runs no controllers: stand in for the pods coming up so `verify` of the scale passes at once."""
-    for target in carbon.services.plan.action_params["restore-services"].targets:
-        live = platform.get("deployments", target.name, target.namespace)
-        live["status"] = {**(live.get("status") or {}), "readyReplicas": target.replicas}
-        platform.add(live)
-
-
 def run_every_action(carbon: Carbon) -> None:
     """Plan (dry run), apply and verify each bundled action; then roll back each that can be undone."""
+    for task_id in APPLY_ONLY_TASKS:
+        run = request(carbon, task_id)
+        click(carbon, "carbon.approve", run, "U0BOB")
+        assert state(carbon, run) == "succeeded", (task_id, carbon.slack.messages(CHANNEL)[-3:])
     for task_id in ACTION_TASKS:
         run = request(carbon, task_id)
         for approver in ("U0BOB", "U0CAROL")[:carbon.services.plan.task(task_id).approval.required]:
@@ -120,10 +118,6 @@ def run_every_action(carbon: Carbon) -> None:
         assert state(carbon, run) == "succeeded", (task_id, carbon.slack.messages(CHANNEL)[-3:])
         carbon.slash(f"rollback {run.id}", user="U0BOB")
         assert state(carbon, run) == "rolled_back", task_id
-    for task_id in APPLY_ONLY_TASKS:
-        run = request(carbon, task_id)
-        click(carbon, "carbon.approve", run, "U0BOB")
-        assert state(carbon, run) == "succeeded", (task_id, carbon.slack.messages(CHANNEL)[-3:])
 
 
 def elect_twice(carbon: Carbon, platform: Any) -> None:
@@ -139,7 +133,6 @@ def elect_twice(carbon: Carbon, platform: Any) -> None:
 def exercised_permissions(carbon: Carbon, platform: Any, vault_client: hvac.Client) -> set[tuple[str, str, str]]:
     """Every flow that reaches the API server: commands, App Home, every action, the jobs, leader election."""
     seed_vault(vault_client)
-    ready_replicas_for_scaling(platform, carbon)
     platform.reset_requests()
     carbon.slash("status")
     carbon.slash("status p1")
@@ -163,8 +156,17 @@ BEYOND_THE_DEMO = {
 }
 
 
-def test_rbac_covers_every_call_the_bot_makes_and_no_more(carbon: Carbon, platform: Any, vault_client: hvac.Client) -> None:
-    used = exercised_permissions(carbon, platform, vault_client)
+@pytest.fixture
+def live_carbon(make_carbon: Any, live_platform: Any, vault_client: hvac.Client) -> Carbon:
+    """The bot on the live demo platform with its secrets operator, so every action runs its whole path."""
+    ExternalSecretsStandIn(live_platform, vault_client).install()
+    carbon: Carbon = make_carbon(live_platform)
+    return carbon
+
+
+def test_rbac_covers_every_call_the_bot_makes_and_no_more(live_carbon: Carbon, live_platform: Any,
+                                                          vault_client: hvac.Client) -> None:
+    used = exercised_permissions(live_carbon, live_platform, vault_client)
     assert used & set(BEYOND_THE_DEMO) == set(), "now exercised: drop it from BEYOND_THE_DEMO"
     allowed = granted(rendered())
     denied, unused = sorted(used - allowed), sorted(allowed - used - set(BEYOND_THE_DEMO))
