@@ -1,4 +1,5 @@
-"""The bundled plan's actions dry-run cleanly against the demo platform and change nothing while planning."""
+"""The bundled plan's actions dry-run cleanly against the demo platform (the live one, with its secrets operator and
+Vault's Kubernetes auth) and change nothing while planning."""
 
 from __future__ import annotations
 
@@ -10,8 +11,13 @@ from bot.local.demo.seed import seed_vault
 from bot.runs.planning import compute_plan
 
 
-def test_every_bundled_action_plans_against_the_demo_platform(carbon: Any, vault_client: hvac.Client) -> None:
+def test_every_bundled_action_plans_against_the_demo_platform(make_carbon: Any, migratable: Any,
+                                                             vault_client: hvac.Client) -> None:
     seed_vault(vault_client)
+    carbon = make_carbon(migratable)
+    before = {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"], o["metadata"]["resourceVersion"])
+              for plural in ("deployments", "configmaps", "serviceaccounts", "networkpolicies")
+              for o in migratable.list(plural)}
     platform_before = {t.id: t.action.kind for t in carbon.services.plan.tasks() if t.action}
     assert platform_before == {
         "restore-services": "scale_deployments", "secrets-migration": "migrate_secrets",
@@ -28,3 +34,9 @@ def test_every_bundled_action_plans_against_the_demo_platform(carbon: Any, vault
     secrets = compute_plan(carbon.services.runs, "secrets-migration", "migrate_secrets")
     assert sum(c.op == "remove-key" for c in secrets.changes) == 9  # 12 credential keys, 3 already in Vault
     assert compute_plan(carbon.services.runs, "secrets-migration", "migrate_secrets").hash == secrets.hash
+    assert {c.target for c in secrets.changes if c.op == "patch"} >= {"deployment data-platform/superset",
+                                                                      "deployment data-platform/trino-coordinator"}
+    after = {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"], o["metadata"]["resourceVersion"])
+             for plural in ("deployments", "configmaps", "serviceaccounts", "networkpolicies")
+             for o in migratable.list(plural)}
+    assert after == before  # planning is a dry run

@@ -84,12 +84,14 @@ def test_console_demo_shows_status_and_stops_on_exit(tmp_path: Path) -> None:
 
 
 def test_console_demo_runs_a_migration_behind_two_approvals(tmp_path: Path) -> None:
-    script = "/carbon run secrets-migration\nclick 1\nclick 1 as U0BOB\nclick 1 as U0CAROL\n/carbon runs\nexit\n"
+    script = ("/carbon run secrets-migration\n/carbon run vault-kubernetes-auth\nclick 1 as U0BOB\n"
+              "/carbon run secrets-migration\nclick 3\nclick 3 as U0BOB\nclick 3 as U0CAROL\n/carbon runs\nexit\n")
     result = run_carbon(["console", "--demo"], tmp_path, stdin=script)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "[1] Approve  [2] Reject" in out
-    run_id = re.search(r"Run (r-[0-9a-f]+):", out)
+    assert messages.needs_not_done("secrets-migration", ["vault-kubernetes-auth"]) in out
+    assert "[1] Approve  [2] Reject" in out and "[3] Approve  [4] Reject" in out
+    run_id = re.search(r"Run (r-[0-9a-f]+): Credentials", out)
     assert run_id is not None, out
     assert messages.own_run(run_id[1]) in out  # U0ALICE requested it
     assert "approvals 1/2" in out

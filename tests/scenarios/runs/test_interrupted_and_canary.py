@@ -19,8 +19,8 @@ from bot.runs.records import create_run, get_run, set_message, transition
 from bot.snapshot.credentials import KV_MOUNT, vault_path
 from jobs.execute_approved import execute_approved
 from tests.fixtures.bot import CHANNEL
+from tests.fixtures.kube import unhealthy_pods
 from tests.fixtures.runs import PLAN, buttons, click, message, request, state, thread
-from tests.scenarios.runs.conftest import unhealthy_pods
 
 
 def die_mid_migration(make_carbon: Any, platform: KubeEmulator) -> str:

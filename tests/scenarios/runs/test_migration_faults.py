@@ -16,8 +16,8 @@ from bot.local.demo.seed import CREDENTIAL_CONFIGMAPS
 from bot.local.emulator import KubeEmulator
 from bot.runs.records import get_run
 from bot.snapshot.credentials import KV_MOUNT, vault_path
+from tests.fixtures.kube import unhealthy_pods
 from tests.fixtures.runs import PLAN, buttons, click, message, request, state, thread
-from tests.scenarios.runs.conftest import unhealthy_pods
 
 LIMITED = """
 path "secret/data/carbon/*" { capabilities = ["read"] }
