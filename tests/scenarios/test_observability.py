@@ -60,9 +60,10 @@ VAULT_CANARY = "CANARY-73c4-vault-only"
 
 
 def test_buttons_and_app_home_log_one_line_each_and_no_secret_value_is_logged(
-        make_carbon: Any, platform: KubeEmulator, vault_client: hvac.Client, json_logs: None,
+        make_carbon: Any, migratable: KubeEmulator, vault_client: hvac.Client, json_logs: None,
         capsys: pytest.CaptureFixture[str]) -> None:
     """A full migration (request, two approvals, rollback), a risk scan and its buttons, App Home: JSON logs only."""
+    platform = migratable
     seed_vault(vault_client)
     vault_client.secrets.kv.v2.create_or_update_secret(path="carbon/canary", secret={"TOKEN": VAULT_CANARY},
                                                        mount_point=KV_MOUNT)
