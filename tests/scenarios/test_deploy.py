@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +141,6 @@ def exercised_permissions(carbon: Carbon, platform: Any, vault_client: hvac.Clie
     """Every flow that reaches the API server: commands, App Home, every action, the jobs, leader election."""
     seed_vault(vault_client)
     ready_replicas_for_scaling(platform, carbon)
-    platform.reset_requests()
     carbon.slash("status")
     carbon.slash("status p1")
     carbon.slash("tasks")
@@ -150,6 +150,11 @@ def exercised_permissions(carbon: Carbon, platform: Any, vault_client: hvac.Clie
     risk_scan_job(carbon.services, now)
     digest_job(carbon.services, now)
     elect_twice(carbon, platform)
+    watched = set(carbon.services.view.feeds) if carbon.services.view is not None else set()
+    deadline = time.monotonic() + 15  # each kind's watch opens once its list is in: wait for all (bounded)
+    while {r.path.rsplit("/", 1)[-1] for r in platform.requests if r.query.get("watch") == "true"} < watched:
+        assert time.monotonic() < deadline, "the view did not open a watch on every kind"
+        time.sleep(0.05)
     return {p for p in map(permission, platform.requests) if p is not None}
 
 
@@ -163,7 +168,11 @@ BEYOND_THE_DEMO = {
 }
 
 
-def test_rbac_covers_every_call_the_bot_makes_and_no_more(carbon: Carbon, platform: Any, vault_client: hvac.Client) -> None:
+def test_rbac_covers_every_call_the_bot_makes_and_no_more(make_carbon: Any, platform: Any,
+                                                          vault_client: hvac.Client) -> None:
+    """As `carbon serve` runs: statuses, digests and risk scans read the watch-fed view (list + watch per kind)."""
+    platform.reset_requests()
+    carbon = make_carbon(platform, view=True)
     used = exercised_permissions(carbon, platform, vault_client)
     assert used & set(BEYOND_THE_DEMO) == set(), "now exercised: drop it from BEYOND_THE_DEMO"
     allowed = granted(rendered())
