@@ -23,6 +23,7 @@ from bot.actions import default_registry as default_actions
 from bot.checks import CheckRegistry
 from bot.checks import default_registry as default_checks
 from bot.cluster.gateway import ClusterGateway
+from bot.cluster.view import ClusterView
 from bot.plan.access import Access
 from bot.plan.loader import load_plan
 from bot.ports import Clock, Leadership
@@ -36,14 +37,19 @@ from bot.settings import Settings
 from bot.slack.chat import SlackChat
 from bot.slack.client import CountingWebClient
 from bot.slack.directory import SlackDirectory
+from bot.snapshot.trim import trimmer
 from bot.store.store import Store, utcnow
 from bot.vault.gateway import VaultGateway
 
 
 def build_services(settings: Settings, *, api_client: k8s.ApiClient | None = None, vault: hvac.Client | None = None,
                    clock: Callable[[], datetime] = utcnow, checks: CheckRegistry | None = None,
-                   actions: ActionRegistry | None = None, leadership: Leadership | None = None) -> Services:
-    """Raises PlanError for a bad plan file: serving a wrong plan is worse than not starting."""
+                   actions: ActionRegistry | None = None, leadership: Leadership | None = None,
+                   view: bool = False) -> Services:
+    """Raises PlanError for a bad plan file: serving a wrong plan is worse than not starting.
+
+    `view`: read the cluster for status, digests, App Home and risks through a watch-fed view (`carbon serve` and
+    the console demo; the caller starts it with `services.view.start()`); without it each measurement lists."""
     checks = checks or default_checks()
     actions = actions or default_actions()
     plan = load_plan(settings.plan_path, checks, actions)
@@ -57,14 +63,19 @@ def build_services(settings: Settings, *, api_client: k8s.ApiClient | None = Non
         cluster.on_error = metrics.kube_error
     vault_gateway = VaultGateway(vault) if vault is not None else None
     checks.observer = metrics.check_done
+    key = install_key(settings.db_path)
+    cluster_view = ClusterView(cluster, trim=trimmer(key)) if view and cluster is not None else None
+    if cluster_view is not None:
+        metrics.track_view(cluster_view.state)
     meter = ProgressMeter(plan=plan, checks=checks, store=store, cluster=cluster, vault=vault_gateway, clock=now,
-                          zone=settings.zone, history_days=settings.history_days, cache_s=settings.status_cache_s)
+                          zone=settings.zone, history_days=settings.history_days, cache_s=settings.status_cache_s,
+                          view=cluster_view)
     client = slack_client(settings, metrics) if settings.slack_bot_token is not None else None
     chat = SlackChat(client) if client is not None else None
     directory = SlackDirectory(client, now) if client is not None else None
     desk = RunDesk(store=store, plan=plan, actions=actions, cluster=cluster, vault=vault_gateway,
                    access=Access(settings.requesters, settings.approvers, directory),
-                   fingerprint_key=install_key(settings.db_path), clock=now, channel=settings.channel,
+                   fingerprint_key=key, clock=now, channel=settings.channel,
                    on_change=meter.changed, measure=meter.measure)
     if chat is not None:
         desk.notifier = RunMessages(chat, store, plan, actions, settings.zone)
@@ -73,7 +84,7 @@ def build_services(settings: Settings, *, api_client: k8s.ApiClient | None = Non
     metrics.track(store, lambda: desk.leadership.leading())
     return Services(settings=settings, store=store, plan=plan, checks=checks, actions=actions, cluster=cluster,
                     vault=vault_gateway, clock=now, meter=meter, runs=desk, run_feed=StoreRunFeed(store),
-                    metrics=metrics, chat=chat)
+                    metrics=metrics, chat=chat, view=cluster_view)
 
 
 def slack_client(settings: Settings, metrics: Metrics) -> WebClient:

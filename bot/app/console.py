@@ -53,9 +53,12 @@ def run_console(settings: Settings, demo: bool, stdin: TextIO = sys.stdin, out: 
     if demo:
         update |= {"db_path": temp_db(), "approvers": settings.approvers or ("U0BOB", "U0CAROL")}
     console_settings = settings.model_copy(update=update)
+    services: Services | None = None
     try:
         services = build_services(console_settings, api_client=platform.api_client() if platform else None,
-                                  vault=platform.vault_client() if platform else None)
+                                  vault=platform.vault_client() if platform else None, view=demo)
+        if services.view is not None:
+            services.view.start()
         recover_interrupted(services.runs)  # the console leads alone
         session = Console(services, slack, secret, out=out)
         print("carbon console: type /carbon help, or `exit`. You are U0ALICE; `as U0BOB` switches.", file=out, flush=True)
@@ -64,6 +67,8 @@ def run_console(settings: Settings, demo: bool, stdin: TextIO = sys.stdin, out: 
                 break
         session.close()
     finally:
+        if services is not None and services.view is not None:
+            services.view.stop()
         slack.stop()
         if platform is not None:
             platform.stop()

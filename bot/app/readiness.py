@@ -67,5 +67,7 @@ class Readiness:
                     # a standby is healthy; this says which replica runs the jobs and executes runs
                     "leading": self.services.leadership.leading(),
                 }
+                if self.services.view is not None:  # per kind: synced, syncing, timed lists or why unavailable
+                    self._report["view"] = {kind: row["state"] for kind, row in self.services.view.state().items()}
                 self._at = time.monotonic()
             return self._report

@@ -38,7 +38,9 @@ def serve(settings: Settings) -> int:
     # Acks are short and latency-bound; measurements are long CPU loops in other threads. A 1 ms GIL switch
     # interval (default 5 ms) lets a waiting ack run sooner (bench/ack.py: p99 at 5,000 pods ~90 -> ~50-60 ms).
     sys.setswitchinterval(0.001)
-    services = build_services(settings)
+    services = build_services(settings, view=True)
+    if services.view is not None:  # lists then watches in threads of its own; statuses wait briefly for its first sync
+        services.view.start()
     runner = JobRunner(services)
     listeners = WorkPool(max_workers=16, thread_name_prefix="bolt")
     installed: InstalledApp | None = None
@@ -73,4 +75,6 @@ def serve(settings: Settings) -> int:
     stop.wait()
     intake = [server.shutdown, server.server_close] + ([handler.close] if handler is not None else [])
     Shutdown(intake=intake, pools=[listeners, services.workers], jobs=runner, store=services.store).run()
+    if services.view is not None:
+        services.view.stop()
     return 0

@@ -9,7 +9,7 @@ never passed on.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import urllib3
@@ -38,18 +38,22 @@ class ClusterGateway:
 
     def list_all(self, plural: str) -> list[dict[str, Any]]:
         """Every object of a kind in every namespace: one paginated list, plain dicts."""
+        return [item for page in self.pages(plural) for item in page.get("items") or []]
+
+    def pages(self, plural: str, page_size: int | None = None) -> Iterator[dict[str, Any]]:
+        """The pages of a list across all namespaces, as the server sends them (`limit`/`continue`), so a caller can
+        trim each page before the next arrives; the last page's `metadata.resourceVersion` is where a watch starts."""
         rtype = resource(plural)
-        items: list[dict[str, Any]] = []
         token: str | None = None
         while True:
-            query: list[tuple[str, Any]] = [("limit", self.page_size)]
+            query: list[tuple[str, Any]] = [("limit", page_size or self.page_size)]
             if token:
                 query.append(("continue", token))
             page = self.request("GET", rtype, rtype.path(), query=query, verb="list")
-            items.extend(page.get("items") or [])
             token = (page.get("metadata") or {}).get("continue")
+            yield page
             if not token:
-                return items
+                return
 
     def list_in(self, plural: str, namespace: str, label_selector: str = "") -> list[dict[str, Any]]:
         """The objects of one namespace matching a label selector (one page: a workload's pods, a gate's poll)."""

@@ -123,6 +123,7 @@ from bot.messages.status import (
     change_last_day,
     change_since_digest,
 )
+from bot.messages.view import view_footer, view_not_synced
 
 __all__ = [
     "SEVERITY_ICON",
@@ -218,6 +219,8 @@ __all__ = [
     "vault_kubernetes_auth_missing",
     "vault_not_configured",
     "verification_failed",
+    "view_footer",
+    "view_not_synced",
     "when",
     "which_run",
     "which_task",

@@ -138,6 +138,8 @@ def measure(plan: Plan, checks: CheckRegistry, snapshot: Snapshot,
     sources = {}
     if snapshot.cluster is not None:
         sources["cluster"] = snapshot.cluster.host
+        if snapshot.view is not None:
+            sources["cluster"] += " " + messages.view_footer(snapshot.view.fallbacks())
     try:
         sources["vault"] = snapshot.vault.addr
     except Unavailable:

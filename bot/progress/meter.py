@@ -1,8 +1,9 @@
 """The plan measured against the platform: one snapshot read by the checks and the risk rules together.
 
-A status within CARBON_STATUS_CACHE_S of the last one is answered from that measurement, and concurrent
-callers share one (`bot/progress/cache.py`); a change Carbon itself makes (an attestation, a run) calls
-`changed()` so the next status measures again. Every measurement records what moved in the task history.
+A status within CARBON_STATUS_CACHE_S of the last one is answered from that measurement (with a watch-fed view,
+only while the view has not changed since), and concurrent callers share one (`bot/progress/cache.py`); a
+change Carbon itself makes (an attestation, a run) calls `changed()` so the next status measures again. Every
+measurement records what moved in the task history.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime, tzinfo
 from bot import risks
 from bot.checks import CheckRegistry
 from bot.cluster.gateway import ClusterGateway
+from bot.cluster.view import ClusterView
 from bot.plan.model import Plan
 from bot.progress import attestations, history
 from bot.progress.cache import SharedResult
@@ -26,16 +28,19 @@ from bot.vault.gateway import VaultGateway
 class ProgressMeter:
     def __init__(self, *, plan: Plan, checks: CheckRegistry, store: Store, cluster: ClusterGateway | None,
                  vault: VaultGateway | None, clock: Callable[[], datetime], zone: tzinfo, history_days: int,
-                 cache_s: float, rules: Mapping[str, Rule] | None = None) -> None:
+                 cache_s: float, rules: Mapping[str, Rule] | None = None, view: ClusterView | None = None) -> None:
         self.plan, self.checks, self.store = plan, checks, store
         self.cluster, self.vault = cluster, vault
         self.clock, self.zone, self.history_days = clock, zone, history_days
         self.rules = rules  # None: the default rules
         self.open_risks: int | None = None  # from the latest scan; None until one ran
-        self._shared: SharedResult[PlanProgress] = SharedResult(lambda: self.measure_with_risks()[0], cache_s)
+        self.view = view  # the watch-fed view, when wired: a measurement is reused only until it changes
+        self._shared: SharedResult[PlanProgress] = SharedResult(
+            lambda: self.measure_with_risks()[0], cache_s,
+            version=(lambda: view.generation) if view is not None else None)
 
     def snapshot(self) -> Snapshot:
-        return Snapshot(self.cluster, self.vault, self.clock().astimezone(self.zone))
+        return Snapshot(self.cluster, self.vault, self.clock().astimezone(self.zone), view=self.view)
 
     def attestations(self) -> dict[str, Attestation]:
         return attestations.current(self.store, self.plan, self.clock())

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from bot.actions import ActionRegistry
 from bot.checks import CheckRegistry
 from bot.cluster.gateway import ClusterGateway
+from bot.cluster.view import ClusterView
 from bot.plan.model import Plan
 from bot.ports import Chat, Clock, Leadership, RunFeed
 from bot.progress.meter import ProgressMeter
@@ -39,6 +40,8 @@ class Services:
     run_feed: RunFeed
     metrics: Metrics
     chat: Chat | None = None
+    # The watch-fed view of the cluster the meter reads (None: each measurement lists; see bot/cluster/view.py).
+    view: ClusterView | None = None
     # Work after the ack runs here, not in Bolt's listener pool, so slow measurements never delay an ack.
     # Eight: an approval executes its run here (a scale waits up to minutes for readiness) while statuses,
     # which share one measurement anyway, keep being answered.

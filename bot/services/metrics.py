@@ -8,9 +8,10 @@ elector at scrape time, so they are true after a restart or a run moved by anoth
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from bot.store.store import Store
@@ -56,6 +57,10 @@ class Metrics:
             self.registry.register(StateCollector(store, leading))
             self._tracked = True
 
+    def track_view(self, state: Callable[[], dict[str, dict[str, Any]]]) -> None:
+        """Read the watch-fed view's per-kind counters at scrape time (bot/cluster/view.py `state`)."""
+        self.registry.register(ViewCollector(state))
+
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
 
@@ -77,3 +82,27 @@ class StateCollector(Collector):
         yield risks
         yield GaugeMetricFamily("carbon_leader", "1 while this instance holds the Lease (runs the jobs)",
                                 value=1 if self.leading() else 0)
+
+
+class ViewCollector(Collector):
+    """Per kind of the watch-fed view: events applied, relists, lag (age of the newest event), objects held."""
+
+    def __init__(self, state: Callable[[], dict[str, dict[str, Any]]]) -> None:
+        self.state = state
+
+    def collect(self) -> Iterator[Metric]:
+        found = self.state()
+        events = CounterMetricFamily("carbon_view_events", "Watch events applied to the view, by kind", labels=["kind"])
+        relists = CounterMetricFamily("carbon_view_relists", "Full lists of a kind (start, 410, fallback)",
+                                      labels=["kind"])
+        lag = GaugeMetricFamily("carbon_view_lag_seconds", "Age of the newest event or list of a kind", labels=["kind"])
+        objects = GaugeMetricFamily("carbon_view_objects", "Objects the view holds, by kind", labels=["kind"])
+        synced = GaugeMetricFamily("carbon_view_synced", "1 once a kind has synced, 0 before", labels=["kind"])
+        for kind, row in sorted(found.items()):
+            events.add_metric([kind], row["events"])
+            relists.add_metric([kind], row["relists"])
+            if row["lag_s"] is not None:
+                lag.add_metric([kind], row["lag_s"])
+            objects.add_metric([kind], row["objects"])
+            synced.add_metric([kind], 1 if row["synced"] else 0)
+        yield from (events, relists, lag, objects, synced)

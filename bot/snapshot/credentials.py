@@ -45,9 +45,16 @@ def compile_patterns(patterns: Iterable[str] = DEFAULT_PATTERNS) -> re.Pattern[s
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
-def is_credential(key: str, value: str | None, patterns: re.Pattern[str]) -> bool:
-    """By name (PASSWORD, TOKEN, …) or by value: a connection string that carries a password."""
-    return bool(patterns.search(key)) or bool(value and CONNECTION_WITH_PASSWORD.match(value))
+def is_credential(key: str, value: Any, patterns: re.Pattern[str]) -> bool:
+    """By name (PASSWORD, TOKEN, …) or by value: a connection string that carries a password.
+
+    `value` is the string from the API, or what the view kept of it (bot/snapshot/trim.py's `Redacted`, which
+    answers the one question asked of a value here without holding it)."""
+    if patterns.search(key):
+        return True
+    if isinstance(value, str):
+        return bool(value and CONNECTION_WITH_PASSWORD.match(value))
+    return bool(getattr(value, "connection_with_password", False))
 
 
 def credential_keys(configmap: dict[str, Any], patterns: re.Pattern[str]) -> list[CredentialKey]:

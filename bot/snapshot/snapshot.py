@@ -1,8 +1,10 @@
 """One measurement of the platform: each resource kind listed at most once, shared by every check.
 
 Lists are fetched lazily on first use and memoised (failures too), so a status makes one paginated list
-per kind it needs, whatever the number of namespaces, pods or checks. Thread-safe: checks run in
-parallel and the second reader of a kind waits for the first.
+per kind it needs, whatever the number of namespaces, pods or checks. With a watch-fed view wired (`carbon
+serve`, the console demo) a kind the view follows is read from memory instead, with no call to the API server;
+without one (tests, `carbon status` in a terminal) it is listed directly. Thread-safe: checks run in parallel
+and the second reader of a kind waits for the first.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any, TypeVar
 
 from bot import messages
 from bot.cluster.gateway import ClusterGateway
+from bot.cluster.view import ClusterView
 from bot.errors import Unavailable
 from bot.vault.gateway import VaultGateway, VaultHealth
 
@@ -21,8 +24,10 @@ T = TypeVar("T")
 
 
 class Snapshot:
-    def __init__(self, cluster: ClusterGateway | None, vault: VaultGateway | None, taken_at: datetime) -> None:
+    def __init__(self, cluster: ClusterGateway | None, vault: VaultGateway | None, taken_at: datetime,
+                 view: ClusterView | None = None) -> None:
         self.cluster = cluster
+        self.view = view
         self._vault = vault
         self.taken_at = taken_at
         self._lock = threading.Lock()
@@ -40,7 +45,10 @@ class Snapshot:
         with kind_lock:
             if plural not in self._lists:
                 try:
-                    self._lists[plural] = self.cluster.list_all(plural)
+                    if self.view is not None and self.view.covers(plural):
+                        self._lists[plural] = self.view.items(plural)
+                    else:
+                        self._lists[plural] = self.cluster.list_all(plural)
                 except Unavailable as exc:
                     self._lists[plural] = exc
             found = self._lists[plural]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +134,6 @@ def elect_twice(carbon: Carbon, platform: Any) -> None:
 def exercised_permissions(carbon: Carbon, platform: Any, vault_client: hvac.Client) -> set[tuple[str, str, str]]:
     """Every flow that reaches the API server: commands, App Home, every action, the jobs, leader election."""
     seed_vault(vault_client)
-    platform.reset_requests()
     carbon.slash("status")
     carbon.slash("status p1")
     carbon.slash("tasks")
@@ -143,6 +143,11 @@ def exercised_permissions(carbon: Carbon, platform: Any, vault_client: hvac.Clie
     risk_scan_job(carbon.services, now)
     digest_job(carbon.services, now)
     elect_twice(carbon, platform)
+    watched = set(carbon.services.view.feeds) if carbon.services.view is not None else set()
+    deadline = time.monotonic() + 15  # each kind's watch opens once its list is in: wait for all (bounded)
+    while {r.path.rsplit("/", 1)[-1] for r in platform.requests if r.query.get("watch") == "true"} < watched:
+        assert time.monotonic() < deadline, "the view did not open a watch on every kind"
+        time.sleep(0.05)
     return {p for p in map(permission, platform.requests) if p is not None}
 
 
@@ -158,9 +163,11 @@ BEYOND_THE_DEMO = {
 
 @pytest.fixture
 def live_carbon(make_carbon: Any, live_platform: Any, vault_client: hvac.Client) -> Carbon:
-    """The bot on the live demo platform with its secrets operator, so every action runs its whole path."""
+    """The bot on the live demo platform with its secrets operator, so every action runs its whole path; as `carbon
+    serve` runs it, statuses, digests and risk scans read the watch-fed view (list + watch per kind)."""
     ExternalSecretsStandIn(live_platform, vault_client).install()
-    carbon: Carbon = make_carbon(live_platform)
+    live_platform.reset_requests()
+    carbon: Carbon = make_carbon(live_platform, view=True)
     return carbon
 
 

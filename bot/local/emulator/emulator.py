@@ -58,16 +58,21 @@ class KubeEmulator:
         self.add({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}})
 
     # -- lifecycle -----------------------------------------------------------------------------
-    def start(self) -> KubeEmulator:
-        """Bind 127.0.0.1 on a free port and serve from a daemon thread."""
+    def start(self, port: int = 0) -> KubeEmulator:
+        """Bind 127.0.0.1 on `port` (0: a free one) and serve from a daemon thread. After `stop()`, starting on the
+        same port with the same store is an API server restart: clients reconnect and resume their watches."""
         if self._server is not None:
             return self
         self.store.closed = False
-        self._server = EmulatorHTTPServer(("127.0.0.1", 0), self._api, self._failures, self._log)
+        self._server = EmulatorHTTPServer(("127.0.0.1", port), self._api, self._failures, self._log)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.5},
                                         name="kube-emulator", daemon=True)
         self._thread.start()
         return self
+
+    def compact(self) -> None:
+        """Compact the change log (etcd compaction): watches from an older resourceVersion get 410 Gone."""
+        self.store.compact()
 
     def stop(self) -> None:
         """Stop serving, end watches, close connections and free the port."""
@@ -174,6 +179,12 @@ class KubeEmulator:
                            "scope": "Namespaced" if namespaced else "Cluster",
                            "versions": [{"name": version, "served": True, "storage": True}]}})
 
+    def uninstall_resource(self, kind_or_plural: str) -> ResourceType:
+        """Stop serving a custom resource (as if its CRD were not installed); `registry.register` it back."""
+        rt = self.registry.resolve(kind_or_plural)
+        self.registry.unregister(rt.plural)
+        return rt
+
     # -- traffic -------------------------------------------------------------------------------
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -184,12 +195,13 @@ class KubeEmulator:
 
     def fail(self, resource: str, *, status: int = 403, method: str | None = None, namespace: str | None = None,
              times: int | None = None, delay_s: float = 0.0, reason: str | None = None,
-             hold: threading.Event | None = None) -> FailureRule | None:
+             hold: threading.Event | None = None, verb: str | None = None) -> FailureRule | None:
         """Answer matching requests with `status` (0 = only delay or hold); `times` None = until cleared.
-        With `hold`, a matching request waits until it is set (its rule's `reached` says one arrived)."""
+        With `hold`, a matching request waits until it is set (its rule's `reached` says one arrived). `verb`
+        narrows it to one RBAC verb (`watch`, `list`, `get`, …)."""
         if times is not None and times <= 0:
             return None
-        rule = FailureRule(resource, status, method, namespace, times, delay_s, reason, hold)
+        rule = FailureRule(resource, status, method, namespace, times, delay_s, reason, hold, verb=verb)
         self._failures.add(rule)
         return rule
 

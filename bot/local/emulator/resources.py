@@ -103,6 +103,11 @@ class ResourceRegistry:
         with self._lock:
             self._types[(rt.group, rt.version, rt.plural)] = rt
 
+    def unregister(self, plural: str) -> None:
+        """Stop serving a type (a CRD deleted, or not yet installed): its URLs answer 404."""
+        with self._lock:
+            self._types = {k: rt for k, rt in self._types.items() if rt.plural != plural}
+
     def __iter__(self) -> Iterator[ResourceType]:
         with self._lock:
             return iter(list(self._types.values()))

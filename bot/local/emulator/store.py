@@ -114,6 +114,12 @@ class ObjectStore:
                 return None
             return [c for c in self._log if c.rv > rv]
 
+    def compact(self) -> None:
+        """Forget the change log, as etcd compaction does: every watch from an older version gets 410 Expired."""
+        with self.lock:
+            self._log.clear()
+            self.changed.notify_all()
+
     def close(self) -> None:
         """Wake every watcher so streaming handlers end when the server stops."""
         with self.lock:

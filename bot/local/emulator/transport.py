@@ -101,7 +101,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         route = parse(path, api.registry)
         if not isinstance(route, ResourceRoute):
             return api.discovery(method, route)
-        rule = self.server.failures.take(route.rt.plural, route.subresource, method, route.namespace)
+        verb = route.verb(method, query.get("watch") in ("true", "1"))
+        rule = self.server.failures.take(route.rt.plural, route.subresource, method, route.namespace, verb)
         if rule is not None:
             if rule.delay_s > 0:
                 time.sleep(rule.delay_s)
@@ -109,7 +110,6 @@ class EmulatorHandler(BaseHTTPRequestHandler):
                 rule.reached.set()
                 rule.hold.wait(60)
             if rule.status:
-                verb = route.verb(method, query.get("watch") in ("true", "1"))
                 raise injected(rule.status, route.rt, verb, route.namespace, rule.reason)
         return api.resource(method, route, query, headers, raw)
 

@@ -2,7 +2,10 @@
 
 Informer-style code (list, then watch from the list's resourceVersion) is how the bot follows
 rollouts; the events follow the real server's rules, including selector transitions (an object
-that stops matching arrives as DELETED) and 410 Expired for versions no longer in the log.
+that stops matching arrives as DELETED) and 410 Expired for versions no longer in the log. With
+`allowWatchBookmarks=true` a quiet stream carries BOOKMARK events (only a resourceVersion) every
+`BOOKMARK_S` and when `timeoutSeconds` ends it, so a client resumes from a recent version (the real
+server sends them about once a minute; shorter here so tests need not wait).
 """
 
 from __future__ import annotations
@@ -19,10 +22,16 @@ from bot.local.emulator.selectors import field_matcher, label_matcher
 from bot.local.emulator.store import Change, Obj, ObjectStore
 
 _POLL_S = 0.25
+BOOKMARK_S = 1.0
 
 
 def _event(rt: ResourceType, kind: str, obj: Obj) -> bytes:
     return json.dumps({"type": kind, "object": with_type(rt, dict(obj))}).encode() + b"\n"
+
+
+def _bookmark(rt: ResourceType, rv: int) -> bytes:
+    obj = {"kind": rt.kind, "apiVersion": rt.api_version, "metadata": {"resourceVersion": str(rv)}}
+    return json.dumps({"type": "BOOKMARK", "object": obj}).encode() + b"\n"
 
 
 def _expired(rv: int) -> bytes:
@@ -39,6 +48,7 @@ class WatchRequest:
         fields = field_matcher(query.get("fieldSelector"), rt.kind)
         self._match: Callable[[Obj], bool] = lambda o: labels(o) and fields(o)
         timeout = query.get("timeoutSeconds")
+        self.bookmarks = query.get("allowWatchBookmarks") in ("true", "1")
         try:
             self.deadline = time.monotonic() + float(timeout) if timeout else None
             rv = query.get("resourceVersion") or "0"
@@ -71,17 +81,26 @@ class WatchRequest:
         """Send events until timeoutSeconds passes, the server stops or the client goes away."""
         for line in self._initial:
             write(line)
+        marked = time.monotonic()
         while True:
             left = self._time_left()
             if left is not None and left <= 0:
+                if self.bookmarks:
+                    write(_bookmark(self.rt, self.cursor))
                 return
             with self.store.lock:
                 if self.store.closed:
                     return
                 changes = self.store.changes_after(self.cursor)
                 if changes == []:
-                    self.store.changed.wait(_POLL_S if left is None else min(_POLL_S, left))
-                    continue
+                    due = self.bookmarks and time.monotonic() - marked >= BOOKMARK_S
+                    if not due:
+                        self.store.changed.wait(_POLL_S if left is None else min(_POLL_S, left))
+                        continue
+            if changes == []:  # quiet for BOOKMARK_S: tell the client how far it has seen
+                marked = time.monotonic()
+                write(_bookmark(self.rt, self.cursor))
+                continue
             if changes is None:
                 write(_expired(self.cursor))
                 return

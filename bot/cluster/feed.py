@@ -1,0 +1,154 @@
+"""One kind of the view: list, then watch from the list's resourceVersion, in a thread of its own.
+
+Objects are trimmed as they arrive (the trim function is handed in: its rules live with the checks in
+bot/snapshot/trim.py), so a raw ConfigMap value or a pod's full spec lives no longer than its event. A watch
+that ends is resumed from the last resourceVersion seen (bookmarks keep it recent); a 410 lists again; a
+failure backs off exponentially with jitter. Where the watch itself is refused (403: RBAC grants list only;
+404/405: not served) the kind falls back to timed lists, and where the list is refused too (a CRD not
+installed) it keeps trying on that timer, so a CRD installed later is picked up without a restart.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bot.cluster.gateway import ClusterGateway
+from bot.cluster.stream import Expired, WatchStream, open_watch
+from bot.errors import Unavailable
+
+Obj = dict[str, Any]
+Trim = Callable[[str, Obj], Obj]
+REFUSED = frozenset({"403", "404", "405"})
+
+
+def _key(obj: Obj) -> tuple[str, str]:
+    meta = obj.get("metadata") or {}
+    return (str(meta.get("namespace") or ""), str(meta.get("name") or ""))
+
+
+class KindFeed:
+    def __init__(self, gateway: ClusterGateway, plural: str, trim: Trim, *, page_size: int = 500,
+                 watch_s: int = 300, fallback_s: float = 30.0, backoff_s: tuple[float, float] = (0.2, 30.0)) -> None:
+        self.gateway, self.plural, self.trim = gateway, plural, trim
+        self.page_size, self.watch_s, self.fallback_s, self.backoff_s = page_size, watch_s, fallback_s, backoff_s
+        self.lock = threading.Lock()
+        self.objects: dict[tuple[str, str], Obj] = {}
+        self.synced = False
+        self.error: Unavailable | None = None  # why the last list failed (NotFound for a missing CRD)
+        self.fallback: str | None = None  # why this kind is read by timed lists, not watched
+        self.events = self.relists = self.generation = 0
+        self.last_event_at: float | None = None  # wall clock of the newest event or list
+        self.attempted = threading.Event()  # the first list finished, one way or the other
+        self._items: list[Obj] | None = None
+        self._stop = threading.Event()
+        self._stream: WatchStream | None = None
+        self._thread = threading.Thread(target=self._run, name=f"view-{plural}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        stream = self._stream
+        if stream is not None:
+            stream.close()
+        self._thread.join(timeout=5)
+
+    def items(self) -> list[Obj]:
+        """The trimmed objects now, as one list shared until the next change (readers must not mutate them)."""
+        with self.lock:
+            if self._items is None:
+                self._items = list(self.objects.values())
+            return self._items
+
+    # -- the loop ----------------------------------------------------------------------------
+    def _run(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                rv = self._list()
+                failures = 0
+            except Unavailable as exc:
+                self._failed(exc)
+                failures += 1
+                self._stop.wait(self.fallback_s if exc.status in REFUSED else self._backoff(failures))
+                continue
+            if self.fallback is None:
+                self._follow(rv)
+            else:
+                self._stop.wait(self.fallback_s)
+
+    def _backoff(self, failures: int) -> float:
+        base, cap = self.backoff_s
+        return min(cap, base * 2 ** min(failures, 16)) * random.uniform(0.5, 1.0)
+
+    def _list(self) -> str:
+        fresh: dict[tuple[str, str], Obj] = {}
+        rv = ""
+        for page in self.gateway.pages(self.plural, self.page_size):
+            for obj in page.get("items") or []:
+                fresh[_key(obj)] = self.trim(self.plural, obj)
+            rv = str((page.get("metadata") or {}).get("resourceVersion") or rv)
+        with self.lock:
+            self.objects, self._items = fresh, None
+            self.synced, self.error = True, None
+            self.relists += 1
+            self.generation += 1
+            self.last_event_at = time.time()
+        self.attempted.set()
+        return rv
+
+    def _failed(self, exc: Unavailable) -> None:
+        with self.lock:
+            self.error = exc
+            if exc.status == "404":  # the kind is gone (CRD removed or never installed): nothing to show
+                self.objects, self._items, self.synced = {}, None, False
+                self.generation += 1
+        self.attempted.set()
+
+    def _follow(self, rv: str) -> None:
+        """Watch until a 410 (return: list again), a refusal (fall back to timed lists) or stop."""
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                self._stream = open_watch(self.gateway, self.plural, rv, self.watch_s)
+                if self._stop.is_set():
+                    return
+                for event in self._stream:
+                    rv = self._apply(event) or rv
+                    failures = 0
+                failures = 0  # the server ended the watch at timeoutSeconds: resume at once
+            except Expired:
+                return
+            except Unavailable as exc:
+                if exc.status in REFUSED:
+                    with self.lock:
+                        self.fallback = f"watch refused ({exc.status})"
+                    return
+                failures += 1
+                self._stop.wait(self._backoff(failures))
+            finally:
+                self._stream = None
+
+    def _apply(self, event: dict[str, Any]) -> str | None:
+        obj = event.get("object") or {}
+        rv = (obj.get("metadata") or {}).get("resourceVersion")
+        kind = event.get("type")
+        if kind == "BOOKMARK":
+            return str(rv) if rv else None
+        key = _key(obj)
+        trimmed = self.trim(self.plural, obj) if kind != "DELETED" else None
+        with self.lock:
+            if trimmed is None:
+                self.objects.pop(key, None)
+            else:
+                self.objects[key] = trimmed
+            self._items = None
+            self.events += 1
+            self.generation += 1
+            self.last_event_at = time.time()
+        return str(rv) if rv else None

@@ -1,0 +1,68 @@
+"""Status through the watch-fed view: the same answer as direct lists, fresh after a change, its state in /readyz
+and /metrics, and a kind that never synced shown as unknown with the reason."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bot.app.readiness import Readiness
+from tests.fixtures.bot import Carbon
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 15.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (found := condition()):
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.02)
+    return found
+
+
+def results(carbon: Carbon) -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    view, findings = carbon.services.meter.measure_with_risks()
+    found = {t.task.id: (t.result.state.value, t.result.summary, tuple(t.result.evidence))
+             for p in view.phases for t in p.tasks}
+    found["risks"] = ("", "", tuple(sorted(f.fingerprint for f in findings)))
+    return found
+
+
+def test_the_view_measures_exactly_what_direct_lists_measure(make_carbon: Any, platform: Any) -> None:
+    direct = make_carbon(platform)
+    watched = make_carbon(platform, view=True)
+    wait_for(lambda: all(row["synced"] or row["state"].startswith("unavailable")
+                         for row in watched.services.view.state().values()))
+    assert results(watched) == results(direct)
+
+
+def test_a_change_in_the_cluster_reaches_the_next_status(make_carbon: Any, platform: Any) -> None:
+    carbon = make_carbon(platform, view=True, CARBON_STATUS_CACHE_S="60")
+    carbon.slash("status p2")
+    assert "8/9 certificates Ready" in str(carbon.last_answer())
+    cert = platform.get("certificates", "dolphinscheduler-tls", "data-platform")
+    cert["status"] = {"conditions": [{"type": "Ready", "status": "True"}]}
+    platform.add(cert)
+    wait_for(lambda: carbon.services.meter.measure().task("tls-certificates").result.summary.startswith("9/9"))
+    carbon.slash("status p2")
+    assert "9/9 certificates Ready" in str(carbon.last_answer())
+    assert "(watched)" in str(carbon.last_answer())
+
+
+def test_readyz_and_metrics_report_the_view_per_kind(make_carbon: Any, platform: Any) -> None:
+    carbon = make_carbon(platform, view=True)
+    wait_for(lambda: carbon.services.view.state()["pods"]["synced"])
+    report = Readiness(carbon.services)()
+    assert report["view"]["pods"] == "synced"
+    exposition = carbon.services.metrics.exposition().decode()
+    for name in ("carbon_view_events_total", "carbon_view_relists_total", "carbon_view_lag_seconds",
+                 "carbon_view_objects"):
+        assert f'{name}{{kind="pods"}}' in exposition
+
+
+def test_a_kind_that_never_synced_is_unknown_with_the_reason(make_carbon: Any, platform: Any) -> None:
+    platform.fail("certificates", status=403)
+    carbon = make_carbon(platform, view=True)
+    carbon.slash("status p2")
+    shown = str(carbon.last_answer())
+    assert "denied list certificates (403 Forbidden)" in shown
+    assert carbon.services.meter.measure().task("tls-certificates").result.state.value == "unknown"
