@@ -126,3 +126,11 @@ def test_a_file_that_is_not_utf8_is_one_clear_error(tmp_path: Path) -> None:
 ])
 def test_a_deeply_nested_file_is_one_clear_error(text: str) -> None:
     assert problems(text) == [f"nested deeper than {MAX_DEPTH} levels; a plan needs far fewer"]
+
+
+def test_an_odd_key_is_quoted_so_the_error_stays_one_line() -> None:
+    """Found by the fuzz test: a YAML key of a newline broke the one-line error."""
+    from bot.plan.loader import format_loc
+
+    assert format_loc(["phases", 0, "\n"]) == "phases[0].'\\n'"
+    assert format_loc(["phases", 1, "tasks", 0, "weight"]) == "phases[1].tasks[0].weight"
