@@ -37,7 +37,7 @@ def format_loc(loc: Iterable[Any]) -> str:
     """`phases[1].tasks[0].weight`; a key that is not a plain word is quoted, so the error stays one line."""
     path = ""
     for part in loc:
-        name = str(part) if isinstance(part, int) or str(part).isprintable() and str(part).strip() else repr(str(part))
+        name = str(part) if isinstance(part, int) or (str(part).isprintable() and str(part).strip()) else repr(str(part))
         path += f"[{name}]" if isinstance(part, int) else (f".{name}" if path else name)
     return path
 
