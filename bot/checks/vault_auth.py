@@ -10,7 +10,7 @@ from bot.snapshot.snapshot import Snapshot
 
 class VaultAuthParams(Params):
     path: str = Field("kubernetes", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
-    kubernetes_host: str | None = None
+    kubernetes_host: str | None = None  # None: the API server Carbon talks to (any host when it has no cluster)
 
 
 def vault_kubernetes_auth(params: VaultAuthParams, snapshot: Snapshot) -> CheckResult:
@@ -18,12 +18,13 @@ def vault_kubernetes_auth(params: VaultAuthParams, snapshot: Snapshot) -> CheckR
     enabled = params.path in snapshot.memo(("vault-auth-methods",), vault.auth_methods)
     config = (vault.read(f"auth/{params.path}/config") or {}) if enabled else {}
     host = str(config.get("kubernetes_host") or "")
-    configured = bool(host) and (params.kubernetes_host is None or host == params.kubernetes_host)
+    expected = params.kubernetes_host or (snapshot.cluster.host if snapshot.cluster is not None else None)
+    configured = bool(host) and (expected is None or host == expected)
     evidence = []
     if not enabled:
         evidence.append(f"auth/{params.path} is not enabled in Vault at {vault.addr}")
     elif not configured:
-        wanted = f" (expected {params.kubernetes_host})" if params.kubernetes_host else ""
+        wanted = f" (expected {expected})" if expected else ""
         evidence.append(f"auth/{params.path}/config names kubernetes_host {host or 'nothing'}{wanted}")
     summary = f"auth/{params.path}: " + ("enabled, kubernetes_host " + host if configured
                                          else "enabled, not configured" if enabled else "not enabled")

@@ -63,6 +63,13 @@ class ClusterGateway:
             query.append(("labelSelector", label_selector))
         return list(self.request("GET", rtype, rtype.path(namespace), query=query, verb="list").get("items") or [])
 
+    def request_token(self, namespace: str, service_account: str, expiration_s: int = 600) -> str:
+        """A short-lived token for a ServiceAccount (TokenRequest), as a projected volume would give its pods."""
+        rtype = resource("serviceaccounts")
+        body = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {"expirationSeconds": expiration_s}}
+        answer = self.request("POST", rtype, rtype.path(namespace, service_account, "token"), body=body, verb="create")
+        return str((answer.get("status") or {}).get("token") or "")
+
     def get(self, plural: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
         rtype = resource(plural)
         try:

@@ -143,6 +143,20 @@ class VaultGateway:
         answer = self._call(path, listing)
         return [str(k) for k in ((answer or {}).get("data") or {}).get("keys") or []]
 
+    def login_works(self, path: str, role: str, jwt: str) -> None:
+        """Log in with a ServiceAccount token as a workload would (on a separate client: the bot keeps its own
+        token), then revoke the token that login got. Raises Unavailable with Vault's refusal."""
+        client = hvac.Client(url=self.client.url, timeout=10)
+
+        def login() -> Any:
+            try:
+                return client.auth.kubernetes.login(role=role, jwt=jwt, mount_point=path)
+            except (hvac.exceptions.InvalidRequest, hvac.exceptions.Forbidden) as exc:
+                errors = "; ".join(str(e) for e in (exc.errors or []))[:200] or type(exc).__name__
+                raise Unavailable(f"Vault refused a ServiceAccount login at auth/{path} (role {role}): {errors}") from None
+        self._call(f"auth/{path}/login", login)
+        self._call("auth/token/revoke-self", lambda: client.auth.token.revoke_self())
+
     def write(self, path: str, data: dict[str, Any]) -> None:
         self._call(path, lambda: self.client.write_data(path, data=data))
 

@@ -9,7 +9,7 @@ import hvac
 
 from bot import messages
 from bot.local.emulator import KubeEmulator
-from tests.fixtures.runs import click, request, state, thread
+from tests.fixtures.runs import PLAN, click, request, state, thread
 
 
 def approve(bot: Any, task_id: str) -> Any:
@@ -74,11 +74,29 @@ def test_a_scale_whose_replicas_do_not_get_ready_is_rolled_back_automatically(ma
     assert kube.get("deployments", "web", "apps")["spec"]["replicas"] == 0  # back where the run found it
 
 
-def test_vault_kubernetes_auth_is_enabled_and_configured_once(bot: Any, vault_client: hvac.Client) -> None:
-    approve(bot, "vault-auth")
+def test_vault_kubernetes_auth_is_enabled_configured_and_proven_by_a_real_login_once(
+        bot: Any, small: KubeEmulator, vault_client: hvac.Client) -> None:
+    run = approve(bot, "vault-auth")
     assert "kubernetes/" in vault_client.sys.list_auth_methods()["data"]
-    assert vault_client.read("auth/kubernetes/config")["data"]["kubernetes_host"] == "https://10.0.0.1:6443"
+    assert vault_client.read("auth/kubernetes/config")["data"]["kubernetes_host"] == small.url
+    # verify asked the cluster for a ServiceAccount token and logged in to Vault with it, which reviewed it
+    assert any("serviceaccount default/default logged in to Vault" in t for t in thread(bot, run))
+    assert any(r.path.endswith("/serviceaccounts/default/token") for r in small.requests)
+    assert any(r.path.endswith("/tokenreviews") for r in small.requests)
     nothing_left(bot, "vault-auth")
+
+
+def test_a_vault_that_cannot_review_the_clusters_tokens_fails_the_vault_auth_run(
+        make_carbon: Any, small: KubeEmulator, vault_client: hvac.Client, tmp_path: Any) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(PLAN.read_text().replace("kind: configure_vault_kubernetes_auth\n",
+                                             'kind: configure_vault_kubernetes_auth\n'
+                                             '          kubernetes_host: "http://127.0.0.1:9"\n'))
+    bot = make_carbon(small, CARBON_PLAN=str(plan))
+    run = request(bot, "vault-auth")
+    click(bot, "carbon.approve", run, "U0BOB")
+    assert state(bot, run) == "failed"
+    assert any("Vault refused a ServiceAccount login" in t for t in thread(bot, run))
 
 
 def test_runs_lists_state_requester_and_approvers(bot: Any) -> None:
