@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from bot import messages
 from bot.checks.base import CheckKind, CheckResult, Params
 from bot.snapshot.snapshot import Snapshot
 
@@ -21,7 +22,7 @@ def vault_kubernetes_auth(params: VaultAuthParams, snapshot: Snapshot) -> CheckR
     configured = bool(host) and (params.kubernetes_host is None or host == params.kubernetes_host)
     evidence = []
     if not enabled:
-        evidence.append(f"auth/{params.path} is not enabled in Vault at {vault.addr}")
+        evidence.append(messages.vault_auth_not_enabled(params.path))
     elif not configured:
         wanted = f" (expected {params.kubernetes_host})" if params.kubernetes_host else ""
         evidence.append(f"auth/{params.path}/config names kubernetes_host {host or 'nothing'}{wanted}")
