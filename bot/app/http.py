@@ -18,6 +18,7 @@ from typing import Any
 import structlog
 from slack_bolt import App
 
+from bot.app.bolt_errors import malformed_payload
 from bot.app.http_body import MAX_BODY, BodyError, read_body
 from bot.app.http_pool import BoundedHTTPServer
 from bot.app.slack_gate import InstalledApp, SlackGate
@@ -85,7 +86,10 @@ def make_server(host: str, port: int, *, app: App | None, metrics: Metrics, read
                     self._refuse(verdict.status, verdict.reason)
                 return
             assert verdict.request is not None
-            response = app.dispatch(verdict.request)
+            try:
+                response = app.dispatch(verdict.request)
+            except Exception as error:  # Bolt raised outside its own handler, on a payload Slack never sends
+                response = malformed_payload(error)
             payload = response.body if isinstance(response.body, str) else json.dumps(response.body)
             content_type = (response.headers.get("content-type") or ["text/plain"])[0]
             self._send(response.status, payload.encode("utf-8"), content_type)
