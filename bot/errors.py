@@ -21,6 +21,10 @@ class UserError(Exception):
     """Something the user can fix; the message is shown to them as it is."""
 
 
+class RollbackRefused(UserError):
+    """A rollback that looked and changed nothing (the cluster moved since the run): the run stays as it was."""
+
+
 class Unavailable(Exception):
     """A source (cluster, Vault, Prometheus) could not answer; the reason is safe to show."""
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot import messages
 from bot.actions.base import ActionContext, ActionKind, ActionPlan, Change, Params
-from bot.errors import Unavailable, UserError
+from bot.errors import RollbackRefused, Unavailable
 
 
 class Target(BaseModel):
@@ -90,7 +90,7 @@ def rollback(params: ScaleParams, planned: ActionPlan, ctx: ActionContext) -> No
         if replicas != t["to"]:
             moved.append(f"deployment {t['namespace']}/{t['name']} has {replicas} replicas, not the {t['to']} this run set")
     if moved:
-        raise UserError(messages.cluster_changed_since(moved))
+        raise RollbackRefused(messages.cluster_changed_since(moved))
     _scale(ctx, ActionPlan(planned.changes, {"targets": mine}), "from")
 
 

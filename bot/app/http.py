@@ -18,7 +18,7 @@ from typing import Any
 import structlog
 from slack_bolt import App
 
-from bot.app.bolt_request import bolt_request
+from bot.app.bolt_errors import malformed_payload
 from bot.app.http_body import MAX_BODY, BodyError, read_body
 from bot.app.http_pool import BoundedHTTPServer
 from bot.app.slack_gate import InstalledApp, SlackGate
@@ -77,7 +77,7 @@ def make_server(host: str, port: int, *, app: App | None, metrics: Metrics, read
             except BodyError as error:
                 self._refuse(error.status, error.reason)
                 return
-            verdict = gate.admit(raw, self.headers)
+            verdict = gate.admit(raw, self.headers, query)
             if verdict.status is not None:
                 if verdict.status == 200:
                     log.info("slack_replay_ignored")
@@ -85,7 +85,11 @@ def make_server(host: str, port: int, *, app: App | None, metrics: Metrics, read
                 else:
                     self._refuse(verdict.status, verdict.reason)
                 return
-            response = app.dispatch(bolt_request(verdict.body, dict(self.headers.items()), signing_secret, query))
+            assert verdict.request is not None
+            try:
+                response = app.dispatch(verdict.request)
+            except Exception as error:  # Bolt raised outside its own handler, on a payload Slack never sends
+                response = malformed_payload(error)
             payload = response.body if isinstance(response.body, str) else json.dumps(response.body)
             content_type = (response.headers.get("content-type") or ["text/plain"])[0]
             self._send(response.status, payload.encode("utf-8"), content_type)

@@ -12,6 +12,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from slack_bolt import App
 
 import commands
+from bot.app.bolt_errors import malformed_payload
 from bot.app.build import slack_client
 from bot.services import Services
 from commands import buttons, home, risk_buttons
@@ -29,6 +30,7 @@ def build_app(services: Services, *, listener_executor: Executor | None = None) 
         process_before_response=True,
         logger=logging.getLogger("carbon.bolt"),
     )
+    app.error(malformed_payload)  # Bolt failing on a payload's shape: 400, one log line (bot/app/bolt_errors.py)
     commands.register(app, services)
     buttons.register(app, services)
     risk_buttons.register(app, services)

@@ -1,23 +1,25 @@
 """The door in front of Bolt: what a request to /slack/events must pass before anything parses it.
 
 In this order, each step on what the one before proved: the signature on the raw bytes (slack_sdk's
-SignatureVerifier; a non-numeric timestamp is a bad signature, not an exception), then the body decoded
-and parsed the way Bolt will parse it (anything Bolt would choke on is a 400 here), then the workspace and
-app it names against the installed ones (learned from auth.test at start), then the replay window. Only
-a request that passes all four reaches `app.dispatch`.
+SignatureVerifier; a non-numeric timestamp is a bad signature, not an exception), then the BoltRequest built
+here, by Bolt's own parser (anything it raises on, or a payload not of Slack's shape, is a 400), then the
+workspace and app it names against the installed ones (learned from auth.test at start), then the replay
+window. Only a request that passes all four reaches `app.dispatch`, and it is the request built here: a
+copy of Bolt's parsing once disagreed with Bolt (`application/json; charset=utf-8` is JSON to Bolt) and let
+through a body Bolt raised on. Bolt's internal `x-slack-bolt-*` headers are dropped from outside requests.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
 
+from slack_bolt import BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
+from bot.app.bolt_request import bolt_request
 from bot.app.replay import ReplayWindow
 from bot.messages import http as refusals
 
@@ -38,22 +40,23 @@ def installed_app(client: WebClient, app_id: str | None = None) -> InstalledApp:
 
 @dataclass(frozen=True)
 class Verdict:
-    """`status` None: admitted, `body` is the text to hand to Bolt. Otherwise the answer, without acting."""
+    """`status` None: admitted, `request` is what to hand to Bolt. Otherwise the answer, without acting."""
 
     status: int | None
-    body: str = ""
+    request: BoltRequest | None = None
     reason: str = ""
 
 
 class SlackGate:
     def __init__(self, signing_secret: str, installed: InstalledApp | None,
                  replays: ReplayWindow | None = None) -> None:
+        self.signing_secret = signing_secret
         self.verifier = SignatureVerifier(signing_secret)
         self.installed = installed
         self.replays = replays or ReplayWindow()
 
-    def admit(self, raw: bytes, headers: Mapping[str, str]) -> Verdict:
-        lowered = {k.lower(): v for k, v in headers.items()}
+    def admit(self, raw: bytes, headers: Mapping[str, str], query: str = "") -> Verdict:
+        lowered = {k.lower(): v for k, v in headers.items() if not k.lower().startswith("x-slack-bolt-")}
         timestamp, signature = lowered.get("x-slack-request-timestamp", ""), lowered.get("x-slack-signature", "")
         if not (timestamp.isascii() and timestamp.isdigit() and signature.isascii()):
             return Verdict(401, reason=refusals.bad_signature())
@@ -63,16 +66,14 @@ class SlackGate:
             valid = False
         if not valid:
             return Verdict(401, reason=refusals.bad_signature())
-        try:
-            body = raw.decode("utf-8")
-            payload = parse_like_bolt(body, lowered.get("content-type"))
-        except ValueError:
+        request = _parsed(raw, lowered, self.signing_secret, query)
+        if request is None:
             return Verdict(400, reason=refusals.malformed_body())
-        if not self._ours(payload):
+        if not self._ours(request.body):
             return Verdict(403, reason=refusals.not_this_app())
         if not self.replays.first_time(signature, int(timestamp)):
             return Verdict(200, reason="replay")
-        return Verdict(None, body=body)
+        return Verdict(None, request=request)
 
     def _ours(self, payload: dict[str, Any]) -> bool:
         if self.installed is None:
@@ -84,18 +85,14 @@ class SlackGate:
         return app is None or self.installed.app_id is None or app == self.installed.app_id
 
 
-def parse_like_bolt(body: str, content_type: str | None) -> dict[str, Any]:
-    """What slack_bolt's `parse_body` would make of the body, or ValueError where it would raise or
-    return something that is not a dict of Slack's shape (JSON `null`, `payload=%7B`, `{"team": 5}`)."""
-    if not body:
-        return {}
-    if content_type == "application/json" or body.startswith("{"):
-        parsed = json.loads(body)
-    elif "payload" in body:
-        payload = dict(parse_qsl(body, keep_blank_values=True)).get("payload")
-        parsed = json.loads(payload) if payload is not None else {}
-    else:
-        parsed = dict(parse_qsl(body, keep_blank_values=True))
-    if not isinstance(parsed, dict) or not isinstance(parsed.get("team", {}), dict | None):
-        raise ValueError("not a Slack payload")
-    return parsed
+def _parsed(raw: bytes, headers: dict[str, str], signing_secret: str, query: str) -> BoltRequest | None:
+    """The BoltRequest for a signed body, or None where Bolt's parser raises (JSON `null` or `[1]` reaches
+    its context builder, `{"authorizations": 5}` breaks it) or the payload is not of Slack's shape."""
+    try:
+        request = bolt_request(raw.decode("utf-8"), headers, signing_secret, query)
+    except Exception:  # whatever Bolt's parser raises on signed nonsense, it is the sender's error: a 400
+        return None
+    body = request.body
+    if not isinstance(body, dict) or not isinstance(body.get("team", {}), dict | None):
+        return None
+    return request

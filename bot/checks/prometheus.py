@@ -2,7 +2,8 @@
 
 Plain HTTP (urllib) with the check's own timeout; an unreachable Prometheus, a query error or an empty
 result is `unknown` with the reason. The fraction is 1 when the comparison holds, else 0: a threshold
-is met or not. The query text and the value are shown; the URL's userinfo, if any, is not.
+is met or not. The query text and the value are shown; the URL is not (the reason names Prometheus, not
+its address).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from bot import messages
 from bot.checks.base import CheckKind, CheckResult, Params
 from bot.errors import Unavailable
 from bot.snapshot.snapshot import Snapshot
@@ -35,21 +37,18 @@ class PrometheusParams(Params):
 
 def instant_query(base_url: str, query: str, timeout_s: float) -> float:
     """The first sample's value of an instant query; raises Unavailable with a safe reason."""
-    parts = urllib.parse.urlsplit(base_url)
-    port = f":{parts.port}" if parts.port else ""
-    shown = f"Prometheus at {parts.scheme}://{parts.hostname}{port}"
     url = base_url.rstrip("/") + "/api/v1/query?" + urllib.parse.urlencode({"query": query})
     try:
         with urllib.request.urlopen(url, timeout=timeout_s) as response:
             body = json.loads(response.read())
     except urllib.error.HTTPError as exc:
-        raise Unavailable(f"{shown} answered HTTP {exc.code}") from None
+        raise Unavailable(messages.source_answered("Prometheus", f"answered HTTP {exc.code}")) from None
     except (urllib.error.URLError, OSError):
-        raise Unavailable(f"{shown} is unreachable") from None
+        raise Unavailable(messages.source_unreachable("Prometheus")) from None
     except ValueError:
-        raise Unavailable(f"{shown} answered with something that is not JSON") from None
+        raise Unavailable(messages.source_answered("Prometheus", "answered with something that is not JSON")) from None
     if body.get("status") != "success":
-        raise Unavailable(f"{shown} rejected the query ({body.get('errorType', 'error')})")
+        raise Unavailable(messages.source_answered("Prometheus", f"rejected the query ({body.get('errorType', 'error')})"))
     data = body.get("data") or {}
     result = data.get("result")
     if data.get("resultType") == "scalar":
@@ -57,11 +56,11 @@ def instant_query(base_url: str, query: str, timeout_s: float) -> float:
     elif result:
         sample = result[0].get("value")
     else:
-        raise Unavailable(f"{shown} returned no samples for the query")
+        raise Unavailable(messages.source_answered("Prometheus", "returned no samples for the query"))
     try:
         return float(sample[1])
     except (TypeError, ValueError, IndexError):
-        raise Unavailable(f"{shown} returned a sample that is not a number") from None
+        raise Unavailable(messages.source_answered("Prometheus", "returned a sample that is not a number")) from None
 
 
 def prometheus_query(params: PrometheusParams, snapshot: Snapshot) -> CheckResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from bot import messages
 from bot.checks.base import CheckKind, CheckResult, Params
 from bot.snapshot.snapshot import Snapshot
 
@@ -22,7 +23,7 @@ def vault_kubernetes_auth(params: VaultAuthParams, snapshot: Snapshot) -> CheckR
     configured = bool(host) and (expected is None or host == expected)
     evidence = []
     if not enabled:
-        evidence.append(f"auth/{params.path} is not enabled in Vault at {vault.addr}")
+        evidence.append(messages.vault_auth_not_enabled(params.path))
     elif not configured:
         wanted = f" (expected {expected})" if expected else ""
         evidence.append(f"auth/{params.path}/config names kubernetes_host {host or 'nothing'}{wanted}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import messages
 from bot.checks.base import CheckKind, CheckResult, Params
 from bot.snapshot.snapshot import Snapshot
 
@@ -14,9 +15,9 @@ def vault_health(params: VaultHealthParams, snapshot: Snapshot) -> CheckResult:
     health = snapshot.vault_health()
     evidence = []
     if not health.initialized:
-        evidence.append(f"Vault at {snapshot.vault.addr} is not initialized")
+        evidence.append(messages.vault_not_initialized())
     if health.sealed:
-        evidence.append(f"Vault at {snapshot.vault.addr} is sealed")
+        evidence.append(messages.vault_sealed())
     met = int(health.initialized) + int(health.initialized and not health.sealed)
     state = "initialized and unsealed" if health.ok else "sealed" if health.initialized else "not initialized"
     return CheckResult.measured(met, 2, f"Vault {health.version} {state}".replace("  ", " "), evidence)

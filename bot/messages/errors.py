@@ -16,6 +16,32 @@ def vault_not_configured() -> str:
     return "Vault not configured (set VAULT_ADDR and VAULT_TOKEN, or CARBON_VAULT_ROLE in a pod)"
 
 
+def source_unreachable(component: str) -> str:
+    """A source that did not answer, by name: its address is the operator's to know (it is in the settings and the
+    plan), not every channel member's; the status footer names the cluster and Vault it measured from."""
+    return f"{component} is unreachable"
+
+
+def source_timed_out(component: str) -> str:
+    return f"{component} did not answer in time"
+
+
+def source_answered(component: str, what: str) -> str:
+    return f"{component} {what}"
+
+
+def vault_not_initialized() -> str:
+    return "Vault is not initialized"
+
+
+def vault_sealed() -> str:
+    return "Vault is sealed"
+
+
+def vault_auth_not_enabled(path: str) -> str:
+    return f"auth/{path} is not enabled in Vault"
+
+
 def check_timed_out(seconds: float) -> str:
     return f"the check did not finish within {seconds:g}s"
 

@@ -17,7 +17,7 @@ import structlog
 
 from bot import messages
 from bot.actions.base import ActionContext, ActionPlan
-from bot.errors import SlackFailed, Unavailable, UserError, describe_failure, new_ref
+from bot.errors import RollbackRefused, SlackFailed, Unavailable, UserError, describe_failure, new_ref
 from bot.runs.desk import RunDesk
 from bot.runs.model import Run, RunState
 from bot.runs.planning import action_context, applied_changes, kind_of
@@ -170,6 +170,15 @@ def _roll_back(desk: RunDesk, run: Run, applied: frozenset[str], actor: str, aut
     planned = ActionPlan.from_json(run.plan)
     try:
         kind.rollback(desk.plan.action_params[run.task_id], planned, ctx)
+    except RollbackRefused as refusal:  # nothing was changed: the run goes back to where it was, the user is told why
+        report.flush()
+        transition(desk.store, run.id, S.ROLLING_BACK, run.state, actor=actor, now=desk.clock(),
+                   detail={"rollback_refused": str(refusal)})
+        say(desk, run, ":no_entry: " + str(refusal))
+        show(desk, run.id)
+        if automatic:
+            return get_run(desk.store, run.id) or run
+        raise
     except Exception as exc:
         report.flush()
         return _end(desk, run, S.ROLLING_BACK, S.FAILED, actor, exc, planned, [])

@@ -37,7 +37,8 @@ TRANSITIONS: dict[RunState, frozenset[RunState]] = {
     S.SUCCEEDED: frozenset({S.ROLLING_BACK}),
     S.FAILED: frozenset({S.ROLLING_BACK}),
     S.INTERRUPTED: frozenset({S.ROLLING_BACK}),
-    S.ROLLING_BACK: frozenset({S.ROLLED_BACK, S.FAILED, S.INTERRUPTED}),
+    # back to succeeded (or failed, interrupted): the rollback was refused before it changed anything
+    S.ROLLING_BACK: frozenset({S.ROLLED_BACK, S.SUCCEEDED, S.FAILED, S.INTERRUPTED}),
 }
 FINAL = frozenset({S.ROLLED_BACK, S.REJECTED, S.EXPIRED})
 

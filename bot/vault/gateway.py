@@ -13,6 +13,7 @@ import hvac
 import hvac.exceptions
 import requests
 
+from bot import messages
 from bot.errors import Unavailable
 
 
@@ -166,15 +167,15 @@ class VaultGateway:
         except hvac.exceptions.Forbidden:
             raise Unavailable(f"Vault denied access to {what} (403): check the bot's Vault policy") from None
         except hvac.exceptions.VaultDown:
-            raise Unavailable("Vault is sealed") from None
+            raise Unavailable(messages.vault_sealed()) from None
         except hvac.exceptions.InvalidPath:
             raise Unavailable(f"Vault has nothing at {what}") from None
         except hvac.exceptions.VaultError as exc:
             raise Unavailable(f"Vault failed on {what} ({type(exc).__name__})") from None
         except requests.Timeout:
-            raise Unavailable(f"Vault at {self.addr} did not answer in time") from None
+            raise Unavailable(messages.source_timed_out("Vault")) from None
         except requests.RequestException:
-            raise Unavailable(f"Vault at {self.addr} is unreachable") from None
+            raise Unavailable(messages.source_unreachable("Vault")) from None
 
 
 def _json(response: Any) -> dict[str, Any]:

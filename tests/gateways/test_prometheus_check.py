@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from bot import messages
 from bot.checks import State
 from bot.local.emulator import KubeEmulator
 from tests.fixtures.prometheus import FakePrometheus
@@ -49,14 +50,15 @@ def test_error_answer_empty_result_and_unreachable_are_unknown_with_the_reason(
         make_carbon: Any, platform: KubeEmulator, tmp_path: Path, prometheus: FakePrometheus) -> None:
     prometheus.answers[P99] = "error"
     found = measure(make_carbon, platform, tmp_path, prometheus.url).task("api-latency").result
-    assert (found.state, found.summary) == (State.UNKNOWN, f"Prometheus at {prometheus.url} answered HTTP 400")
+    assert (found.state, found.summary) == (State.UNKNOWN, "Prometheus answered HTTP 400")
+    assert "127.0.0.1" not in found.summary + str(found.evidence)  # the component, not its address
     prometheus.answers[P99] = "empty"
     found = measure(make_carbon, platform, tmp_path, prometheus.url).task("api-latency").result
-    assert found.summary == f"Prometheus at {prometheus.url} returned no samples for the query"
+    assert found.summary == "Prometheus returned no samples for the query"
     closed = FakePrometheus()
     closed.stop()
     found = measure(make_carbon, platform, tmp_path, closed.url).task("api-latency").result
-    assert (found.state, found.summary) == (State.UNKNOWN, f"Prometheus at {closed.url} is unreachable")
+    assert (found.state, found.summary) == (State.UNKNOWN, messages.source_unreachable("Prometheus"))
 
 
 def test_a_hanging_prometheus_times_out_alone_and_the_others_are_measured(
