@@ -33,7 +33,7 @@ from bot.actions.objects import apply_object, desired, object_change, plan_objec
 from bot.actions.redirect import redirect, restore
 from bot.actions.rollout import Workload, progress, unhealthy, wait_healthy
 from bot.actions.workloads import WORKLOAD_PLURALS, workloads_in
-from bot.errors import Unavailable, UserError
+from bot.errors import RollbackRefused, Unavailable, UserError
 from bot.snapshot.consumers import Use, delivers, uses
 from bot.snapshot.credentials import (
     DEFAULT_PATTERNS,
@@ -341,7 +341,7 @@ def rollback(params: MigrateSecretsParams, planned: ActionPlan, ctx: ActionConte
     applied = ctx.applied
     stranded = _stranded(planned, applied, kube)
     if stranded:
-        raise UserError(messages.cluster_changed_since(stranded))
+        raise RollbackRefused(messages.cluster_changed_since(stranded))
     for cm in planned.data["configmaps"]:
         removed = [k for k in sorted(cm["keys"])
                    if f"remove-key configmap {cm['namespace']}/{cm['name']}#{k}" in applied]
