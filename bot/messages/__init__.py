@@ -42,6 +42,17 @@ from bot.messages.attest import (
     not_manual,
     nothing_to_withdraw,
 )
+from bot.messages.chart import (
+    chart_attested,
+    chart_comment,
+    chart_failed,
+    chart_measured,
+    chart_no_history,
+    chart_overall,
+    chart_phase,
+    chart_title,
+    chart_written,
+)
 from bot.messages.commands import (
     computing_plan,
     digesting,
@@ -143,6 +154,15 @@ __all__ = [
     "cannot_roll_back",
     "change_last_day",
     "change_since_digest",
+    "chart_attested",
+    "chart_comment",
+    "chart_failed",
+    "chart_measured",
+    "chart_no_history",
+    "chart_overall",
+    "chart_phase",
+    "chart_title",
+    "chart_written",
     "check_crashed",
     "check_timed_out",
     "cluster_changed_since",
