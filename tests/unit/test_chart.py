@@ -8,7 +8,6 @@ that does not draw.
 from __future__ import annotations
 
 import io
-import struct
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -18,16 +17,9 @@ import pytest
 from bot.plan.model import CheckSpec, Phase, Plan, Task
 from bot.progress.burnup import HistoryRow, burnup
 from bot.render.chart import HEIGHT, WIDTH, render_burnup
+from tests.fixtures.png import png_size
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def png_size(png: bytes) -> tuple[int, int]:
-    """Width and height from the IHDR chunk, which a PNG must start with."""
-    assert png[:8] == PNG_SIGNATURE and png[12:16] == b"IHDR"
-    width, height = struct.unpack(">II", png[16:24])
-    return width, height
 
 
 def plan_with(phases: int) -> Plan:
