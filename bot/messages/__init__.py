@@ -48,10 +48,12 @@ from bot.messages.chart import (
     chart_failed,
     chart_measured,
     chart_no_history,
+    chart_not_written,
     chart_overall,
     chart_phase,
     chart_title,
     chart_written,
+    no_store,
 )
 from bot.messages.commands import (
     computing_plan,
@@ -159,6 +161,7 @@ __all__ = [
     "chart_failed",
     "chart_measured",
     "chart_no_history",
+    "chart_not_written",
     "chart_overall",
     "chart_phase",
     "chart_title",
@@ -190,6 +193,7 @@ __all__ = [
     "no_open_risks",
     "no_runs_yet",
     "no_secrets_operator",
+    "no_store",
     "not_allowed_to_acknowledge",
     "not_allowed_to_attest",
     "not_allowed_to_digest",

@@ -40,3 +40,11 @@ def chart_failed(code: str) -> str:
 
 def chart_written(path: str, days: int) -> str:
     return f"wrote {path}: the burn-up over the last {days} days"
+
+
+def no_store(path: str) -> str:
+    return f"no store at {path} (CARBON_DB): the chart is drawn from the task history a running Carbon keeps there"
+
+
+def chart_not_written(path: str, reason: str) -> str:
+    return f"cannot write {path}: {reason}"

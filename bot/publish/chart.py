@@ -8,31 +8,34 @@ in the thread when Slack still takes a message there.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 import structlog
 
 from bot import messages
 from bot.errors import SlackFailed, new_ref
+from bot.plan.model import Plan
 from bot.ports import Chat
 from bot.progress import history
 from bot.progress.burnup import DAYS, burnup
 from bot.progress.meter import ProgressMeter
 from bot.render.chart import render_burnup
+from bot.store.store import Store
 
 log = structlog.get_logger(__name__)
 FILENAME = "carbon-burnup.png"
 
 
-def burnup_png(meter: ProgressMeter, now: datetime) -> bytes:
-    """The chart of the last DAYS days as of `now`, from the store's history and the plan's weights."""
-    return render_burnup(burnup(meter.plan, history.rows(meter.store), now, meter.zone, DAYS))
+def burnup_png(plan: Plan, store: Store, zone: tzinfo, now: datetime) -> bytes:
+    """The chart of the last DAYS days as of `now`, from the store's history and the plan's weights (the digest's
+    and `carbon chart`'s)."""
+    return render_burnup(burnup(plan, history.rows(store), now, zone, DAYS))
 
 
 def post_chart(meter: ProgressMeter, chat: Chat, channel: str, thread_ts: str, now: datetime, actor: str) -> bool:
     """Upload the chart into the digest's thread; False (logged, audited, said in the thread) when it failed."""
     try:
-        png = burnup_png(meter, now)
+        png = burnup_png(meter.plan, meter.store, meter.zone, now)
         title = messages.chart_title(meter.plan.name, DAYS, now.astimezone(meter.zone).date())
         chat.upload(channel, png, FILENAME, title, messages.chart_comment(DAYS), thread_ts=thread_ts)
     except SlackFailed as exc:
