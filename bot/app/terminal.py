@@ -20,7 +20,8 @@ from bot.cluster.gateway import ClusterGateway
 from bot.errors import StartupError
 from bot.plan.loader import PlanError, load_plan
 from bot.progress.burnup import DAYS
-from bot.publish.chart import burnup_png
+from bot.publish.chart import chart_of
+from bot.render.chart import render_burnup
 from bot.render.status import render_phase, render_status, render_tasks
 from bot.render.text import render_text
 from bot.settings import Settings
@@ -51,7 +52,7 @@ def terminal_chart(settings: Settings, path: Path, out: TextIO = sys.stdout) -> 
         raise StartupError(messages.no_store(str(settings.db_path)))
     store = Store(settings.db_path)
     try:
-        png = burnup_png(plan, store, settings.zone, utcnow())
+        png = render_burnup(chart_of(plan, store, settings.zone, utcnow()))
     finally:
         store.close()
     try:

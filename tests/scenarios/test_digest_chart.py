@@ -59,10 +59,7 @@ def test_a_failed_upload_leaves_the_digest_posted_and_marked(make_carbon: Any, p
 
 def test_a_chart_that_cannot_be_drawn_is_logged_with_a_ref_and_the_digest_stands(
         make_carbon: Any, platform: KubeEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(_: object) -> bytes:
-        raise RuntimeError("no fonts")
-
-    monkeypatch.setattr(chart_module, "render_burnup", broken)
+    monkeypatch.setattr(chart_module, "CHILD", "import sys; sys.exit('no fonts')")
     carbon = make_carbon(platform)
     carbon.services.clock.now = FakeClock(FRIDAY_0900)
     ts = digest_job(carbon.services, FRIDAY_0900)

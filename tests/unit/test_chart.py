@@ -83,3 +83,16 @@ def test_nothing_carbon_serve_imports_loads_matplotlib() -> None:
     code = ("import sys, bot.cli, bot.app.serve, bot.app.slack_app, jobs, commands, bot.publish.digest\n"
             "assert 'matplotlib' not in sys.modules, sorted(m for m in sys.modules if 'matplotlib' in m)[:5]")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_the_digest_draws_in_a_child_so_the_bot_never_loads_matplotlib() -> None:
+    code = ("import sys\n"
+            "from datetime import UTC, datetime\n"
+            "from bot.publish.chart import draw_apart\n"
+            "from bot.progress.burnup import HistoryRow, burnup\n"
+            "from tests.unit.test_chart import NOW, plan_with, rows_for\n"
+            "from tests.fixtures.png import png_size\n"
+            "plan = plan_with(3)\n"
+            "assert png_size(draw_apart(burnup(plan, rows_for(plan), NOW, UTC))) == (1200, 800)\n"
+            "assert 'matplotlib' not in sys.modules\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
