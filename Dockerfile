@@ -14,7 +14,8 @@ RUN python -m venv /opt/carbon && /opt/carbon/bin/pip install --no-cache-dir --u
 FROM ${PYTHON_IMAGE}
 RUN useradd --uid 10001 --create-home --shell /usr/sbin/nologin carbon && mkdir /data && chown carbon /data
 COPY --from=build /opt/carbon /opt/carbon
-ENV PATH=/opt/carbon/bin:$PATH CARBON_DB=/data/carbon.db PYTHONUNBUFFERED=1
+# matplotlib (the digest's chart) keeps its font cache under MPLCONFIGDIR: /tmp is the writable emptyDir.
+ENV PATH=/opt/carbon/bin:$PATH CARBON_DB=/data/carbon.db PYTHONUNBUFFERED=1 MPLCONFIGDIR=/tmp/matplotlib
 USER 10001
 WORKDIR /data
 EXPOSE 3000

@@ -1,4 +1,5 @@
-"""`carbon serve` as an operator runs it: idle memory, first and repeated `/carbon status` end to end.
+"""`carbon serve` as an operator runs it: idle memory, first and repeated `/carbon status` end to end, then a
+`/carbon digest` (which draws the burn-up chart: matplotlib loads only then).
 
 A 5,000-pod emulated cluster and the fake Slack run in this process; `carbon serve` (HTTP mode) is a child
 process. Times are from sending the signed slash command to the dashboard arriving at the response URL;
@@ -29,6 +30,21 @@ def rss_mib(pid: int) -> tuple[float, float]:
     """(current, peak) resident memory of a process in MiB."""
     fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def loaded(pid: int, package: str) -> bool:
+    """Whether a package's compiled modules are mapped into the process (matplotlib's are, from its first import)."""
+    return f"/{package}/" in Path(f"/proc/{pid}/maps").read_text()
+
+
+def digest_round_trip(url: str, signer: SignedRequests, slack: FakeSlack) -> float:
+    body, headers = signer.slash("digest", user_id="U0BENCH")
+    seen, started = len(slack.calls), time.perf_counter()
+    request = urllib.request.Request(f"{url}/slack/events", data=body.encode(), headers=headers, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        response.read()
+    slack.wait_for(lambda c: c.method == "files.completeUploadExternal", timeout=120, start=seen)
+    return time.perf_counter() - started
 
 
 def status_round_trip(url: str, signer: SignedRequests, slack: FakeSlack) -> float:
@@ -63,21 +79,27 @@ def main() -> None:
             wait_healthy(url)
             time.sleep(2)  # let start-up work (lease, first risk scan) settle before reading idle memory
             idle, _ = rss_mib(server.pid)
+            idle_matplotlib = loaded(server.pid, "matplotlib")
             signer = SignedRequests(secret, slack.response_url)
             kube.reset_requests()
             first = status_round_trip(url, signer, slack)
             listed = sorted({r.path.rsplit("/", 1)[-1] for r in kube.requests if r.method == "GET"})
             repeated = [status_round_trip(url, signer, slack) for _ in range(5)]
             now, peak = rss_mib(server.pid)
+            digest = digest_round_trip(url, signer, slack)
+            after_digest, digest_peak = rss_mib(server.pid)
+            digest_matplotlib = loaded(server.pid, "matplotlib")
         finally:
             server.terminate()
             server.wait(timeout=20)
     print(f"pods={args.pods} status cache={args.cache_s:g}s")
-    print(f"idle RSS after start: {idle:.0f} MiB")
+    print(f"idle RSS after start: {idle:.0f} MiB (matplotlib loaded: {'yes' if idle_matplotlib else 'no'})")
     print(f"first /carbon status, request to dashboard posted: {first * 1000:.0f} ms")
     print(f"repeated /carbon status (within the cache window): median {sorted(repeated)[2] * 1000:.0f} ms, "
           f"max {max(repeated) * 1000:.0f} ms")
     print(f"RSS after: {now:.0f} MiB, peak {peak:.0f} MiB")
+    print(f"/carbon digest with its chart: {digest * 1000:.0f} ms; RSS after {after_digest:.0f} MiB, peak {digest_peak:.0f} MiB "
+          f"(matplotlib loaded: {'yes' if digest_matplotlib else 'no'})")
     print(f"kinds listed by the status: {', '.join(listed)}")
     if shutil.which("kubectl"):
         with KubeEmulator() as kube:

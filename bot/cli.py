@@ -1,4 +1,4 @@
-"""The `carbon` command line (CONTRACT.md): serve, console, status, check; no subcommand picks for you.
+"""The `carbon` command line (CONTRACT.md): serve, console, status, check, chart; no subcommand picks for you.
 
 Startup problems are one line on stderr and a non-zero exit, never a traceback: the operator should see
 which variable to fix.
@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.app.console import run_console
 from bot.app.serve import serve
-from bot.app.terminal import check, terminal_status
+from bot.app.terminal import check, terminal_chart, terminal_status
 from bot.errors import StartupError
 from bot.plan.loader import PlanError
 from bot.settings import Settings, SettingsError, load_settings
@@ -29,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="print the readiness dashboard in the terminal")
     status.add_argument("phase", nargs="?", help="a phase id, to show its tasks with evidence")
     sub.add_parser("check", help="validate settings and plan, probe Slack, cluster and Vault")
+    chart = sub.add_parser("chart", help="write the digest's burn-up chart (PNG) from the store and the plan")
+    chart.add_argument("--out", required=True, type=Path, metavar="FILE", help="where to write the PNG")
     return parser
 
 
@@ -43,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_console(settings, demo=bool(getattr(args, "demo", False)) or args.command is None)
         if command == "status":
             return terminal_status(settings, args.phase)
+        if command == "chart":
+            return terminal_chart(settings, args.out)
         return check(settings)
     except SettingsError as exc:
         return _fail(f"carbon: {exc}")

@@ -27,6 +27,11 @@ class Chat(Protocol):
         """Show a user their App Home tab."""
         ...
 
+    def upload(self, channel: str, content: bytes, filename: str, title: str, comment: str,
+               thread_ts: str | None = None) -> None:
+        """Share a file (a chart) in the channel, in a thread with `thread_ts`, with a comment above it."""
+        ...
+
 
 class Directory(Protocol):
     def members(self, group_id: str) -> frozenset[str]:

@@ -1,5 +1,5 @@
 """Posts the digest to the team channel now: each phase and what moved since the last digest, tasks that
-changed state, runs, open risks and the next runnable tasks.
+changed state, runs, open risks and the next runnable tasks; its burn-up chart follows in the thread.
 
 Only for CARBON_REQUESTERS, a few times per person (`bot.services.pace`); it compares with the last
 scheduled digest and does not become the baseline of the next one."""

@@ -154,6 +154,18 @@ class Console:
         for call in calls:
             if call.method in ("chat.postMessage", "chat.update", "chat.postEphemeral", "response_url", "views.publish"):
                 self._show_payload(call.method, call.params, call)
+            elif call.method == "files.completeUploadExternal" and call.answer.get("ok"):
+                self._show_files(call)
+
+    def _show_files(self, call: SlackCall) -> None:
+        """A shared file (the digest's chart): saved to a temporary folder, since a terminal cannot show it."""
+        folder = Path(tempfile.mkdtemp(prefix="carbon-console-files-"))
+        shared = {f["id"] for f in call.answer.get("files", [])}
+        for file in (f for f in self.slack.files() if f.id in shared):
+            path = folder / file.filename
+            path.write_bytes(file.content)
+            where = f"thread {file.channel}" if file.thread_ts else str(file.channel)
+            self.say(f"  [{where}] {file.initial_comment}\n  (file {file.title!r}, {len(file.content):,} bytes: {path})")
 
     def _show_payload(self, source: str, payload: dict[str, Any], call: SlackCall | None = None) -> None:
         blocks = payload.get("blocks") or (payload.get("view") or {}).get("blocks")

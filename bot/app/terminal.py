@@ -1,13 +1,16 @@
-"""`carbon status` and `carbon check`: the dashboard and a health check in a terminal, no Slack needed."""
+"""`carbon status`, `carbon check` and `carbon chart`: the dashboard, a health check and the digest's burn-up chart
+in a terminal, no Slack needed."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import messages
 from bot.actions import default_registry as default_actions
 from bot.app import logs
 from bot.app.build import build_services, kube_api_client, vault_client
@@ -16,9 +19,13 @@ from bot.checks import default_registry
 from bot.cluster.gateway import ClusterGateway
 from bot.errors import StartupError
 from bot.plan.loader import PlanError, load_plan
+from bot.progress.burnup import DAYS
+from bot.publish.chart import chart_of
+from bot.render.chart import render_burnup
 from bot.render.status import render_phase, render_status, render_tasks
 from bot.render.text import render_text
 from bot.settings import Settings
+from bot.store.store import Store, utcnow
 from bot.vault.gateway import VaultGateway
 
 
@@ -34,6 +41,25 @@ def terminal_status(settings: Settings, phase_id: str | None, out: TextIO = sys.
     else:
         print(render_text(render_status(view, services.meter.open_risks)), file=out)
         print(render_text(render_tasks(view, view.phases, set())[1:]), file=out)
+    return 0
+
+
+def terminal_chart(settings: Settings, path: Path, out: TextIO = sys.stdout) -> int:
+    """Write the digest's burn-up chart as a PNG from the store (CARBON_DB) and the plan; reads no cluster or Vault."""
+    logs.configure(json_logs=False, level=30)
+    plan = load_plan(settings.plan_path, default_registry(), default_actions())
+    if not settings.db_path.exists():
+        raise StartupError(messages.no_store(str(settings.db_path)))
+    store = Store(settings.db_path)
+    try:
+        png = render_burnup(chart_of(plan, store, settings.zone, utcnow()))
+    finally:
+        store.close()
+    try:
+        path.write_bytes(png)
+    except OSError as exc:
+        raise StartupError(messages.chart_not_written(str(path), exc.strerror or type(exc).__name__)) from None
+    print(messages.chart_written(str(path), DAYS), file=out)
     return 0
 
 

@@ -22,13 +22,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["FakeSlack", "SlackCall"]
+__all__ = ["FakeSlack", "SlackCall", "SlackFile"]
 
 log = logging.getLogger(__name__)
 
 # Form fields that slack_sdk sends as JSON strings; decoded so tests see the same shape either way.
 JSON_FORM_FIELDS = frozenset({"blocks", "attachments", "view", "metadata"})
 RESPONSE_URL = "response_url"
+FILE_UPLOAD = "file_upload"  # the POST of a file's bytes to the URL files.getUploadURLExternal gave
 
 
 class Headers(dict[str, str]):
@@ -75,6 +76,21 @@ class SlackCall:
             return auth[7:]
         token = self.params.get("token")
         return token if isinstance(token, str) else None
+
+
+@dataclass
+class SlackFile:
+    """A file uploaded the files.uploadV2 way: URL asked for, bytes POSTed, upload completed (or not yet)."""
+
+    id: str
+    filename: str
+    length: int
+    content: bytes = b""
+    completed: bool = False
+    title: str = ""
+    channel: str | None = None
+    thread_ts: str | None = None
+    initial_comment: str = ""
 
 
 @dataclass
@@ -176,6 +192,7 @@ class FakeSlack:
         self._subscribers: list[Callable[[SlackCall], None]] = []
         self._ts_micros = int(time.time()) * 1_000_000
         self._view_seq = 0
+        self._files: dict[str, SlackFile] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -358,6 +375,8 @@ class FakeSlack:
             self._record(call)
             failure = self._take_failure(RESPONSE_URL)
             return self._failure_reply(failure, webhook=True) if failure else _text_reply("ok")
+        if path.startswith("/upload/"):
+            return self._file_upload(path[len("/upload/") :], headers, body)
         if not path.startswith("/api/"):
             return _text_reply("not found", 404)
         method = path[len("/api/") :].strip("/")
@@ -498,6 +517,52 @@ class FakeSlack:
         with self._lock:
             channel.update(self.channels.get(channel_id, {}))
         return {"ok": True, "channel": channel}
+
+    # ----------------------------------------------------------------- files.uploadV2
+    def files(self) -> list[SlackFile]:
+        """Every file whose upload URL was asked for, in order; ``completed`` once files.completeUploadExternal named it."""
+        with self._lock:
+            return [SlackFile(**vars(f)) for f in self._files.values()]
+
+    def _api_files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        filename, length = str(params.get("filename") or ""), str(params.get("length") or "")
+        if not filename or not length.isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._lock:
+            file_id = f"F{len(self._files) + 1:010d}"
+            self._files[file_id] = SlackFile(file_id, filename, int(length))
+        return {"ok": True, "file_id": file_id, "upload_url": f"{self.base_url}/upload/{file_id}"}
+
+    def _file_upload(self, file_id: str, headers: Headers, body: bytes) -> _Reply:
+        """The POST to an upload URL: record the bytes (Slack answers `OK - <length>` in plain text)."""
+        self._record(SlackCall(FILE_UPLOAD, {"file_id": file_id, "length": len(body)}, headers, time.time(), tag=file_id))
+        failure = self._take_failure(FILE_UPLOAD)
+        if failure is not None:
+            return _text_reply(failure.error or "error", failure.status if failure.status != 200 else 500)
+        with self._lock:
+            found = self._files.get(file_id)
+            if found is None:
+                return _text_reply("not found", 404)
+            found.content = body
+        return _text_reply(f"OK - {len(body)}")
+
+    def _api_files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            listed = json.loads(str(params.get("files") or "[]"))
+        except ValueError:
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._lock:
+            found = [self._files.get(str(item.get("id"))) for item in listed]
+            if not found or any(f is None or not f.content for f in found):
+                return {"ok": False, "error": "file_not_found"}
+            shared = []
+            for item, file in zip(listed, found, strict=True):
+                assert file is not None
+                file.completed, file.title = True, str(item.get("title") or file.filename)
+                file.channel, file.thread_ts = params.get("channel_id"), params.get("thread_ts")
+                file.initial_comment = str(params.get("initial_comment") or "")
+                shared.append({"id": file.id, "name": file.filename, "title": file.title, "size": len(file.content)})
+        return {"ok": True, "files": shared}
 
 
 class _Server(ThreadingHTTPServer):

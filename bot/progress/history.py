@@ -15,6 +15,7 @@ from typing import Any
 
 from bot import messages
 from bot.plan.model import Plan
+from bot.progress.burnup import HistoryRow
 from bot.progress.marks import last_digest
 from bot.progress.measure import PlanProgress
 from bot.store.store import Store
@@ -56,6 +57,12 @@ def _rows(store: Store) -> dict[str, list[dict[str, Any]]]:
     for row in store.query("SELECT task_id, at, state, fraction FROM task_history ORDER BY task_id, at, id"):
         by_task.setdefault(row["task_id"], []).append(row)
     return by_task
+
+
+def rows(store: Store) -> list[HistoryRow]:
+    """Every stored row, oldest first: what the burn-up (`bot.progress.burnup`) is computed from."""
+    return [HistoryRow(r["task_id"], datetime.fromisoformat(r["at"]), r["state"], r["fraction"])
+            for r in store.query("SELECT task_id, at, state, fraction FROM task_history ORDER BY at, id")]
 
 
 def fractions_at(store: Store, since: datetime) -> dict[str, float]:

@@ -27,7 +27,8 @@ def test_every_check_kind_is_documented() -> None:
 
 
 def test_the_two_commands_and_cli_are_documented() -> None:
-    for text in ("make run", "make test", "carbon serve", "carbon console", "carbon status", "carbon check"):
+    for text in ("make run", "make test", "carbon serve", "carbon console", "carbon status", "carbon check",
+                 "carbon chart --out"):
         assert text in README
 
 
