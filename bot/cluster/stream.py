@@ -48,6 +48,12 @@ class WatchStream:
             self.close()
 
     def close(self) -> None:
+        """End the stream; a thread blocked reading it wakes at once (the socket is shut down first: closing alone
+        leaves it waiting for the next event or bookmark, a minute on a real API server)."""
+        try:
+            self._raw.shutdown()
+        except Exception:  # no socket any more, or a response without one: close() is enough
+            pass
         try:
             self._raw.close()
         except Exception:  # closing an already-broken connection must not raise
