@@ -4,13 +4,17 @@ Starts a 5,000-pod emulated cluster in a process of its own (bench/status.py's e
 encoding does not hold this process's GIL while requests are timed), a fake Slack Web API in this process,
 `carbon serve` as a child process pointed at them, then fires rounds of 20 concurrent signed slash commands and times each HTTP
 answer (the ack). The ack must not wait for the cluster: the status itself is answered later through
-the response URL. Prints p50/p99/max; run with `.venv/bin/python bench/ack.py [--pods N] [--rounds R]`.
+the response URL. `carbon serve` starts its watch-fed view at once: by default the rounds start as soon as it
+answers /healthz, while the view is still syncing; `--when warm` waits until every kind of the view has synced.
+Prints p50/p99/max; run with `.venv/bin/python bench/ack.py [--pods N] [--rounds R] [--when syncing|warm]`.
+bench/view.py reuses these functions.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import secrets
 import socket
 import statistics
@@ -20,10 +24,13 @@ import tempfile
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.local.fakeslack import FakeSlack
 from bot.local.signed_requests import SignedRequests
+
+SYNCED = re.compile(r'^carbon_view_synced\{kind="([^"]+)"\} ([0-9.]+)$', re.MULTILINE)
 
 
 def free_port() -> int:
@@ -43,6 +50,75 @@ def wait_healthy(url: str, timeout: float = 60) -> None:
     raise RuntimeError("carbon serve did not become healthy")
 
 
+def view_synced(url: str) -> dict[str, bool]:
+    """Per kind of the view, whether it has synced (read from /metrics, which is computed at each scrape)."""
+    with urllib.request.urlopen(f"{url}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    return {kind: float(value) == 1.0 for kind, value in SYNCED.findall(text)}
+
+
+def wait_synced(url: str, timeout: float = 180, poll_s: float = 0.05) -> bool:
+    """Poll until every kind of the view has synced; False if it did not within `timeout` (bounded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = view_synced(url)
+        if found and all(found.values()):
+            return True
+        time.sleep(poll_s)
+    return False
+
+
+def start_emulator(pods: int, workdir: Path) -> tuple[subprocess.Popen[str], Path]:
+    """bench/status.py's emulator child seeded with the demo platform plus `pods`; returns it and its kubeconfig."""
+    kubeconfig = workdir / "kubeconfig"
+    emulator = subprocess.Popen([sys.executable, str(Path(__file__).with_name("status.py")), "--serve", str(pods),
+                                 str(kubeconfig)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert emulator.stdout is not None and emulator.stdin is not None
+    emulator.stdout.readline()  # seeded, kubeconfig written
+    return emulator, kubeconfig
+
+
+def stop_emulator(emulator: subprocess.Popen[str]) -> None:
+    assert emulator.stdin is not None
+    emulator.stdin.write("quit\n")
+    emulator.stdin.close()
+    emulator.wait(timeout=30)
+
+
+@dataclass
+class Serve:
+    """A `carbon serve` child in HTTP mode against the fake Slack and a kubeconfig."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+    signer: SignedRequests
+    started: float  # perf_counter at spawn
+
+    def stop(self) -> float:
+        """SIGTERM, as Kubernetes stops a pod; the seconds it took to exit (killed after 90 s, as a kubelet would)."""
+        started = time.perf_counter()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        return time.perf_counter() - started
+
+
+def start_serve(slack: FakeSlack, kubeconfig: Path, workdir: Path, **env_extra: str) -> Serve:
+    secret, port = secrets.token_hex(16), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CARBON_", "VAULT_"))}
+    env.update(SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=secret, SLACK_API_URL=slack.api_url,
+               CARBON_CHANNEL="C0BENCH", CARBON_HTTP_PORT=str(port), CARBON_DB=str(workdir / f"carbon-{port}.db"),
+               KUBECONFIG=str(kubeconfig), **env_extra)
+    started = time.perf_counter()
+    with open(workdir / f"serve-{port}.log", "w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=workdir,
+                                   stdout=subprocess.DEVNULL, stderr=log)
+    return Serve(process, f"http://127.0.0.1:{port}", SignedRequests(secret, slack.response_url), started)
+
+
 def one_request(url: str, signer: SignedRequests) -> float:
     body, headers = signer.slash("status", user_id="U0BENCH")
     request = urllib.request.Request(f"{url}/slack/events", data=body.encode(), headers=headers, method="POST")
@@ -53,47 +129,46 @@ def one_request(url: str, signer: SignedRequests) -> float:
     return time.perf_counter() - started
 
 
+def ack_rounds(url: str, signer: SignedRequests, rounds: int, concurrency: int, pause_s: float = 0.5) -> list[float]:
+    """Rounds of `concurrency` simultaneous signed `/carbon status`, `pause_s` apart: each ack's latency, sorted."""
+    latencies: list[float] = []
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        for _ in range(rounds):
+            latencies += pool.map(lambda _: one_request(url, signer), range(concurrency))
+            time.sleep(pause_s)
+    return sorted(latencies)
+
+
+def p99(latencies: list[float]) -> float:
+    ordered = sorted(latencies)
+    return ordered[max(0, round(0.99 * len(ordered)) - 1)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pods", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--when", choices=("syncing", "warm"), default="syncing",
+                        help="fire at once (the view still syncing) or after every kind of the view has synced")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="carbon-bench-"))
-    kubeconfig = workdir / "kubeconfig"
-    emulator = subprocess.Popen([sys.executable, str(Path(__file__).with_name("status.py")), "--serve", str(args.pods),
-                                 str(kubeconfig)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert emulator.stdout is not None and emulator.stdin is not None
-    emulator.stdout.readline()  # seeded, kubeconfig written
+    emulator, kubeconfig = start_emulator(args.pods, workdir)
     with FakeSlack() as slack:
-        secret = secrets.token_hex(16)
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CARBON_", "VAULT_"))}
-        env.update(SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=secret, SLACK_API_URL=slack.api_url,
-                   CARBON_CHANNEL="C0BENCH", CARBON_HTTP_PORT=str(port), CARBON_DB=str(workdir / "carbon.db"),
-                   KUBECONFIG=str(kubeconfig))
-        server = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=workdir,
-                                  stdout=subprocess.DEVNULL, stderr=open(workdir / "serve.log", "w"))  # noqa: SIM115
+        serve = start_serve(slack, kubeconfig, workdir)
         try:
-            url = f"http://127.0.0.1:{port}"
-            wait_healthy(url)
-            signer = SignedRequests(secret, slack.response_url)
-            latencies: list[float] = []
-            with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
-                for _ in range(args.rounds):
-                    latencies += pool.map(lambda _: one_request(url, signer), range(args.concurrency))
-                    time.sleep(0.5)
+            wait_healthy(serve.url)
+            if args.when == "warm" and not wait_synced(serve.url):
+                print("the view did not sync within the bound; measuring anyway")
+            still_syncing = not all(view_synced(serve.url).values())
+            latencies = ack_rounds(serve.url, serve.signer, args.rounds, args.concurrency)
             answered = len(slack.calls_to("response_url"))
         finally:
-            server.terminate()
-            server.wait(timeout=20)
-            emulator.stdin.write("quit\n")
-            emulator.stdin.close()
-            emulator.wait(timeout=20)
-    latencies.sort()
-    p99 = latencies[max(0, round(0.99 * len(latencies)) - 1)]
-    print(f"pods={args.pods} requests={len(latencies)} concurrency={args.concurrency}")
-    print(f"ack p50={statistics.median(latencies) * 1000:.1f} ms  p99={p99 * 1000:.1f} ms  "
+            serve.stop()
+            stop_emulator(emulator)
+    print(f"pods={args.pods} requests={len(latencies)} concurrency={args.concurrency} when={args.when} "
+          f"(view syncing as the rounds began: {still_syncing})")
+    print(f"ack p50={statistics.median(latencies) * 1000:.1f} ms  p99={p99(latencies) * 1000:.1f} ms  "
           f"max={latencies[-1] * 1000:.1f} ms")
     print(f"status answers posted to response_url while measuring: {answered}")
 

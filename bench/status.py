@@ -24,7 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def serve(extra_pods: int, kubeconfig: str) -> None:
-    """Child: the emulator seeded with the demo platform (+ extra pods); answers 'count' on stdin."""
+    """Child: the emulator seeded with the demo platform (+ extra pods). Commands on stdin: `count` (requests since
+    the last count), `kinds` (the plurals read with GET since start), `flip <namespace> <pod>` (toggle the pod's
+    Ready condition; answers `True`/`False`, the new state, once stored and sent to watchers); anything else quits."""
     from bot.local.demo.seed import platform_objects
     from bot.local.emulator import KubeEmulator
 
@@ -33,11 +35,24 @@ def serve(extra_pods: int, kubeconfig: str) -> None:
         kube.add_all(objs)
         kube.write_kubeconfig(kubeconfig)
         kube.reset_requests()
+        kinds: set[str] = set()
         print(json.dumps({"objects": len(objs)}), flush=True)
         for line in sys.stdin:
-            if line.strip() == "count":
+            words = line.split()
+            if words == ["count"]:
                 print(len(kube.requests), flush=True)
+                kinds.update(r.path.rsplit("/", 1)[-1] for r in kube.requests if r.method == "GET")
                 kube.reset_requests()
+            elif words == ["kinds"]:
+                kinds.update(r.path.rsplit("/", 1)[-1] for r in kube.requests if r.method == "GET")
+                print(json.dumps(sorted(kinds)), flush=True)
+            elif words[:1] == ["flip"] and len(words) == 3:
+                pod = kube.get("pods", words[2], words[1])
+                assert pod is not None, f"no pod {words[1]}/{words[2]}"
+                ready = next(c for c in pod["status"]["conditions"] if c["type"] == "Ready")
+                ready["status"] = "False" if ready["status"] == "True" else "True"
+                kube.add(pod)
+                print(ready["status"] == "True", flush=True)
             else:
                 return
 

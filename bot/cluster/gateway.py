@@ -93,10 +93,11 @@ class ClusterGateway:
     def with_timeout(self, timeout_s: float) -> ClusterGateway:
         """The same client with another request timeout (leader election must answer well within a lease)."""
         other = ClusterGateway(self.api, timeout_s=timeout_s, page_size=self.page_size)
-        other.on_error = self._report  # this gateway's hook at call time: wiring after the copy still counts
+        other.on_error = self.report  # this gateway's hook at call time: wiring after the copy still counts
         return other
 
-    def _report(self, verb: str, resource: str, status: str) -> None:
+    def report(self, verb: str, resource: str, status: str) -> None:
+        """Count a failed call (the watch stream reports its own failures through this too)."""
         if self.on_error is not None:
             self.on_error(verb, resource, status)
 
@@ -134,7 +135,7 @@ class ClusterGateway:
         except Unavailable as exc:
             expected = verb == "get" and exc.status == "404"  # `get` answers None for a missing object
             if not expected:
-                self._report(verb, rtype.plural, exc.status)
+                self.report(verb, rtype.plural, exc.status)
             raise
 
     def _call(self, method: str, rtype: ResourceType, path: str, query: list[tuple[str, Any]] | None, body: Any,
@@ -150,17 +151,17 @@ class ClusterGateway:
             response = self.api.call_api(*serialized, _request_timeout=self.timeout_s)
             data = response.read()
         except ApiException as exc:
-            raise _unavailable(exc.status, verb, rtype, path) from None
+            raise http_failure(exc.status, verb, rtype, path) from None
         except urllib3.exceptions.TimeoutError:
-            raise _status(Unavailable(f"the cluster did not answer within {self.timeout_s:g}s"), "timeout") from None
+            raise tagged(Unavailable(f"the cluster did not answer within {self.timeout_s:g}s"), "timeout") from None
         except (urllib3.exceptions.HTTPError, OSError):
-            raise _status(Unavailable("the cluster API is unreachable"), "unreachable") from None
+            raise tagged(Unavailable("the cluster API is unreachable"), "unreachable") from None
         if not 200 <= response.status <= 299:
-            raise _unavailable(response.status, verb, rtype, path)
+            raise http_failure(response.status, verb, rtype, path)
         try:
             return json.loads(data) if data else {}
         except ValueError:
-            raise _status(Unavailable(f"the cluster answered {verb} {rtype.plural} with something that is not JSON"),
+            raise tagged(Unavailable(f"the cluster answered {verb} {rtype.plural} with something that is not JSON"),
                           "invalid") from None
 
 
@@ -180,14 +181,15 @@ class Conflict(Unavailable):
     pass
 
 
-def _status(exc: Unavailable, status: str) -> Unavailable:
+def tagged(exc: Unavailable, status: str) -> Unavailable:
     """Tag the error with what the metrics label it by (the HTTP status, or timeout / unreachable / invalid)."""
     exc.status = status
     return exc
 
 
-def _unavailable(status: int, verb: str, rtype: ResourceType, path: str) -> Unavailable:
-    return _status(_reason(status, verb, rtype, path), str(status))
+def http_failure(status: int, verb: str, rtype: ResourceType, path: str) -> Unavailable:
+    """An HTTP failure status as Unavailable with a reason safe to show (NotFound, Conflict for 404, 409)."""
+    return tagged(_reason(status, verb, rtype, path), str(status))
 
 
 def _reason(status: int, verb: str, rtype: ResourceType, path: str) -> Unavailable:

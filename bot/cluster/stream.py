@@ -15,7 +15,7 @@ from typing import Any
 import urllib3
 from kubernetes.client.exceptions import ApiException
 
-from bot.cluster.gateway import JSON, ClusterGateway, _status, _unavailable
+from bot.cluster.gateway import JSON, ClusterGateway, http_failure, tagged
 from bot.cluster.resources import resource
 from bot.errors import Unavailable
 
@@ -43,11 +43,17 @@ class WatchStream:
                 yield event
         except (urllib3.exceptions.HTTPError, OSError, AttributeError, ValueError):
             # AttributeError: urllib3 reading from a connection closed under it by close()
-            raise _status(Unavailable(f"the watch on {self.plural} was interrupted"), "unreachable") from None
+            raise tagged(Unavailable(f"the watch on {self.plural} was interrupted"), "unreachable") from None
         finally:
             self.close()
 
     def close(self) -> None:
+        """End the stream; a thread blocked reading it wakes at once (the socket is shut down first: closing alone
+        leaves it waiting for the next event or bookmark, a minute on a real API server)."""
+        try:
+            self._raw.shutdown()
+        except Exception:  # no socket any more, or a response without one: close() is enough
+            pass
         try:
             self._raw.close()
         except Exception:  # closing an already-broken connection must not raise
@@ -57,8 +63,8 @@ class WatchStream:
 def _error_event(status: dict[str, Any], plural: str) -> Unavailable:
     code = int(status.get("code") or 500)
     if code == 410:
-        return _status(Expired(f"the watch on {plural} fell too far behind (410 Gone)"), "410")
-    return _status(Unavailable(f"the watch on {plural} ended with an error ({code})"), str(code))
+        return tagged(Expired(f"the watch on {plural} fell too far behind (410 Gone)"), "410")
+    return tagged(Unavailable(f"the watch on {plural} ended with an error ({code})"), str(code))
 
 
 def open_watch(gateway: ClusterGateway, plural: str, resource_version: str, timeout_s: int) -> WatchStream:
@@ -74,7 +80,7 @@ def open_watch(gateway: ClusterGateway, plural: str, resource_version: str, time
     except ApiException as exc:
         raise _reported(gateway, plural, _failure(exc.status or 0, rtype, path)) from None
     except (urllib3.exceptions.HTTPError, OSError):
-        raise _reported(gateway, plural, _status(Unavailable("the cluster API is unreachable"), "unreachable")) from None
+        raise _reported(gateway, plural, tagged(Unavailable("the cluster API is unreachable"), "unreachable")) from None
     if not 200 <= response.status <= 299:
         response.read()
         raise _reported(gateway, plural, _failure(response.status, rtype, path))
@@ -83,10 +89,10 @@ def open_watch(gateway: ClusterGateway, plural: str, resource_version: str, time
 
 def _failure(status: int, rtype: Any, path: str) -> Unavailable:
     if status == 410:
-        return _status(Expired(f"the watch on {rtype.plural} fell too far behind (410 Gone)"), "410")
-    return _unavailable(status, "watch", rtype, path)
+        return tagged(Expired(f"the watch on {rtype.plural} fell too far behind (410 Gone)"), "410")
+    return http_failure(status, "watch", rtype, path)
 
 
 def _reported(gateway: ClusterGateway, plural: str, exc: Unavailable) -> Unavailable:
-    gateway._report("watch", plural, exc.status)
+    gateway.report("watch", plural, exc.status)
     return exc

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -84,11 +85,23 @@ class Topology:
     def namespace_labels(self, name: str) -> dict[str, str]:
         return self.namespaces.get(name) or {NS_LABEL: name}
 
+    @cached_property
+    def _by_namespace(self) -> list[tuple[dict[str, str], list[tuple[int, PodView]]]]:
+        """The pods grouped by namespace labels (each group's pods with their place in `pods`), so an endpoint's
+        namespace selector is tried once per namespace rather than once per pod."""
+        groups: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[dict[str, str], list[tuple[int, PodView]]]] = {}
+        for index, pod in enumerate(self.pods):
+            key = (pod.namespace, tuple(sorted(pod.namespace_labels.items())))
+            groups.setdefault(key, (pod.namespace_labels, []))[1].append((index, pod))
+        return list(groups.values())
+
     def members(self, endpoint: Endpoint) -> list[PodView]:
         """The pods the endpoint names, or one stand-in per matching namespace when none run there yet."""
         selector = endpoint.namespace_selector()
-        found = [p for p in self.pods if selects(selector, p.namespace_labels) and selects(
-            {"matchLabels": endpoint.pods}, p.labels)]
+        pod_selector = {"matchLabels": endpoint.pods}
+        found = [pod for _, pod in sorted(
+            (index, pod) for ns_labels, pods in self._by_namespace if selects(selector, ns_labels)
+            for index, pod in pods if selects(pod_selector, pod.labels))]
         if found:
             return found
         names = [endpoint.namespace] if endpoint.namespace is not None else sorted(
