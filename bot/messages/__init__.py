@@ -38,6 +38,7 @@ from bot.messages.alerts import (
 from bot.messages.attest import (
     attestation_withdrawn,
     attested,
+    attested_summary,
     not_allowed_to_attest,
     not_manual,
     nothing_to_withdraw,
@@ -138,6 +139,7 @@ __all__ = [
     "approval_recorded",
     "attestation_withdrawn",
     "attested",
+    "attested_summary",
     "bad_run_id",
     "blocked_flows_summary",
     "cannot_roll_back",

@@ -11,7 +11,7 @@ from datetime import tzinfo
 from bot.actions import ActionRegistry
 from bot.plan.model import Plan
 from bot.ports import Chat
-from bot.render.blocks import fallback_text
+from bot.render.blocks import escape, fallback_text
 from bot.render.runs import RunView, render_run
 from bot.runs.approvals import decisions
 from bot.runs.model import Run
@@ -38,5 +38,6 @@ class RunMessages:
             self.chat.update(run.channel, run.ts, blocks, fallback_text(blocks))
 
     def say(self, run: Run, text: str) -> None:
+        """A step or an outcome in the thread; the text carries names and errors from the cluster: escaped."""
         if run.channel and run.ts:
-            self.chat.post(run.channel, [], text, thread_ts=run.ts)
+            self.chat.post(run.channel, [], escape(text), thread_ts=run.ts)

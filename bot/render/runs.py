@@ -12,7 +12,7 @@ from datetime import UTC, tzinfo
 
 from bot import messages
 from bot.ports import RunInfo
-from bot.render.blocks import Block, button, clip_lines, context, header, section
+from bot.render.blocks import LIST_BUDGET, Block, button, clip_lines, context, escape, fit_lines, header, mention, section
 from bot.runs.model import Run, RunState
 
 STATE_LABEL = {
@@ -44,16 +44,17 @@ def render_run(view: RunView) -> list[Block]:
     changes = run.plan.get("changes") or []
     blocks: list[Block] = [
         header(f"Run {run.id}: {view.task_title}"),
-        section(f"*{STATE_LABEL[run.state]}*  ·  task `{run.task_id}`  ·  action `{run.action}`  ·  "
-                f"requested by <@{run.requester}>"),
+        section(f"*{STATE_LABEL[run.state]}*  ·  task `{escape(run.task_id)}`  ·  action `{escape(run.action)}`  ·  "
+                f"requested by {mention(run.requester)}"),
         section(f"*Plan* ({len(changes)} change(s), hash `{run.plan_hash[:12]}`)\n"
-                + "\n".join(clip_lines([f"• {' '.join(c[:2])}" + (f": {c[2]}" if c[2] else "") for c in changes], 30))),
+                + "\n".join(clip_lines([escape(f"• {' '.join(c[:2])}" + (f": {c[2]}" if c[2] else "")) for c in changes],
+                                        30, LIST_BUDGET - 60))),
     ]
     impact = impact_lines(run.plan.get("impact") or {})
     if impact:
-        blocks.append(section("*Impact*\n" + "\n".join(clip_lines(impact, 20))))
-    approved = [f"<@{d['user']}>" for d in view.decisions if d["decision"] == "approve"]
-    rejected = [f"<@{d['user']}>" + (f" ({d['reason']})" if d.get("reason") else "") for d in view.decisions
+        blocks.append(section("*Impact*\n" + "\n".join(clip_lines(impact, 20, LIST_BUDGET - 20))))
+    approved = [mention(d["user"]) for d in view.decisions if d["decision"] == "approve"]
+    rejected = [mention(d["user"]) + (f" ({escape(d['reason'])})" if d.get("reason") else "") for d in view.decisions
                 if d["decision"] == "reject"]
     lines = [f"approvals {len(approved)}/{run.required}" + (f": {', '.join(approved)}" if approved else "")]
     if rejected:
@@ -63,11 +64,11 @@ def render_run(view: RunView) -> list[Block]:
     blocks.append(context(*lines))
     outcome = run.outcome
     if outcome:
-        text = [f"*{outcome.get('reason', '')}*"] if outcome.get("reason") else []
-        if outcome.get("done"):
-            text.append("Done:\n" + "\n".join(clip_lines([f"• {d}" for d in outcome["done"]], 15)))
-        if outcome.get("not_done"):
-            text.append("Not done:\n" + "\n".join(clip_lines([f"• {d}" for d in outcome["not_done"]], 15)))
+        text = [f"*{escape(outcome.get('reason', ''))}*"] if outcome.get("reason") else []
+        for key, title in (("done", "Done"), ("not_done", "Not done")):
+            if outcome.get(key):
+                items = [f"• {escape(d)}" for d in outcome[key]]
+                text.append(f"{title}:\n" + "\n".join(clip_lines(items, 15, LIST_BUDGET // 2 - 20)))
         if text:
             blocks.append(section("\n".join(text)))
     if run.state == RunState.REQUESTED:
@@ -85,23 +86,28 @@ IMPACT_LABELS = (("irreversible", ":warning: cannot be undone"), ("rolls", "roll
 
 def impact_lines(impact: dict[str, Sequence[str]]) -> list[str]:
     """What approving does to the running platform, the steps that cannot be undone first."""
-    return [f"• {label}: {item}" for key, label in IMPACT_LABELS for item in impact.get(key) or []]
+    return [f"• {label}: {escape(item)}" for key, label in IMPACT_LABELS for item in impact.get(key) or []]
 
 
 def render_runs(runs: Sequence[Run], titles: dict[str, str], approvers: dict[str, list[str]],
                 task_id: str | None, zone: tzinfo = UTC) -> list[Block]:
     blocks: list[Block] = [header(f"Runs of {task_id}" if task_id else "Recent runs")]
     if not runs:
-        return [*blocks, section(messages.no_runs_yet())]
-    lines = [f"`{r.id}` {STATE_LABEL[r.state]} · `{r.task_id}` {titles.get(r.task_id, '')} · by <@{r.requester}> · "
-             f"approved by {', '.join(f'<@{u}>' for u in approvers.get(r.id, [])) or 'nobody yet'} · "
+        return [*blocks, section(escape(messages.no_runs_yet()))]
+    lines = [f"`{r.id}` {STATE_LABEL[r.state]} · `{escape(r.task_id)}` {escape(titles.get(r.task_id, ''))} · "
+             f"by {mention(r.requester)} · approved by {_mentions(approvers.get(r.id, []))} · "
              f"requested {messages.when(r.requested_at, zone)} · updated {messages.when(r.updated_at, zone)}" for r in runs]
-    blocks.append(section("\n".join(lines)))
+    blocks.append(section(fit_lines("", lines, 40)))
     return blocks
+
+
+def _mentions(ids: Sequence[str]) -> str:
+    return ", ".join(mention(u) for u in ids) or "nobody yet"
 
 
 def run_line(run: RunInfo) -> str:
     """One run in the digest and App Home."""
-    approvers = ", ".join(f"<@{a}>" for a in run.approvers) or "nobody yet"
-    return (f"`{run.id}` {run.task_id} · *{run.state}* · asked by <@{run.requester}>, approved by {approvers} · "
+    approvers = ", ".join(mention(a) for a in run.approvers) or "nobody yet"
+    return (f"`{escape(run.id)}` {escape(run.task_id)} · *{run.state}* · asked by {mention(run.requester)}, "
+            f"approved by {approvers} · "
             f"{messages.when(run.updated_at, named=False)}")

@@ -46,7 +46,8 @@ def progress() -> PlanProgress:
         CheckResult.measured(0, 6, "0/6 services at target replicas", [f"data-platform/svc-{i}: 0/1 ready" for i in range(8)]),
         CheckResult.unknown("the cluster denied list certificates (403 Forbidden)"),
         CheckResult(State.PENDING, 0.0, "awaiting attestation"),
-        CheckResult(State.ATTESTED, 1.0, "attested by <@U0BOB> on 2026-11-29: walked through"),
+        CheckResult(State.ATTESTED, 1.0, "attested by <@U0BOB> on 2026-11-29: walked through",
+                    detail={"attested_by": "U0BOB", "day": "2026-11-29", "note": "walked through"}),
     ]
     phases = tuple(PhaseProgress(p, tuple(TaskProgress(t, cycle[(i + j) % len(cycle)]) for j, t in enumerate(p.tasks)))
                    for i, p in enumerate(plan.phases))
