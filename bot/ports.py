@@ -27,6 +27,14 @@ class Chat(Protocol):
         """Show a user their App Home tab."""
         ...
 
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        """Open a modal for the user whose click carried `trigger_id` (valid for 3 seconds)."""
+        ...
+
+    def update_view(self, view_id: str, view: dict[str, Any]) -> None:
+        """Replace an open modal's content (a page of it)."""
+        ...
+
 
 class Directory(Protocol):
     def members(self, group_id: str) -> frozenset[str]:

@@ -14,7 +14,7 @@ from slack_bolt import App
 import commands
 from bot.app.build import slack_client
 from bot.services import Services
-from commands import buttons, home, risk_buttons
+from commands import buttons, home, plan_view, risk_buttons
 
 
 def build_app(services: Services, *, listener_executor: Executor | None = None) -> App:
@@ -33,4 +33,5 @@ def build_app(services: Services, *, listener_executor: Executor | None = None) 
     buttons.register(app, services)
     risk_buttons.register(app, services)
     home.register(app, services)
+    plan_view.register(app, services)
     return app

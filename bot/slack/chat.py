@@ -1,4 +1,4 @@
-"""The one Slack poster: messages, thread replies, in-place updates and App Home, over the Web API.
+"""The one Slack poster: messages, thread replies, in-place updates, App Home and modals, over the Web API.
 
 Every failure (an `ok: false` answer, an HTTP error, an unreachable API) becomes `SlackFailed` with the
 method and Slack's error code only, so the caller can record it and keep its own state unchanged.
@@ -33,6 +33,12 @@ class SlackChat:
 
     def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
         call("views.publish", lambda: self.client.views_publish(user_id=user_id, view=view))
+
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        call("views.open", lambda: self.client.views_open(trigger_id=trigger_id, view=view))
+
+    def update_view(self, view_id: str, view: dict[str, Any]) -> None:
+        call("views.update", lambda: self.client.views_update(view_id=view_id, view=view))
 
 
 def call(method: str, fn: Callable[[], Any]) -> Any:

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "slack-app-manifest.yaml"
 # Every Slack Web API method the code calls, with the bot scope it needs (None: no scope).
 SCOPES = {"chat_postMessage": "chat:write", "chat_update": "chat:write", "usergroups_users_list": "usergroups:read",
-          "views_publish": None, "auth_test": None}
+          "views_publish": None, "views_open": None, "views_update": None, "auth_test": None}
 # Every product module (the local fakes under bot/local answer calls, they do not make them).
 SLACK_MODULES = [p for top in ("bot", "commands", "jobs") for p in (ROOT / top).rglob("*.py")
                  if "local" not in p.parts and "vault" not in p.parts]
