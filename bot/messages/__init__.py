@@ -86,6 +86,7 @@ from bot.messages.flows import (
     inferred_flow_blocked,
 )
 from bot.messages.plans import (
+    approval_reminder,
     approvers_asked,
     more_in_full_plan,
     no_plan_to_show,
@@ -148,6 +149,7 @@ __all__ = [
     "applied_and_verified",
     "approval_not_posted",
     "approval_recorded",
+    "approval_reminder",
     "approvers_asked",
     "attestation_withdrawn",
     "attested",

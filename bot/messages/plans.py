@@ -1,4 +1,4 @@
-"""The plan as approvers read it: the summary, the parts of the full plan, the modal, who is asked."""
+"""The plan as approvers read it: the summary, the parts of the full plan, the modal, the approvers' reminder."""
 
 from __future__ import annotations
 
@@ -58,6 +58,12 @@ def approvers_asked(mentions: Sequence[str], required: int) -> str:
     if not mentions:
         return "No approvers are configured (CARBON_APPROVERS): nobody can approve this run."
     return f"{', '.join(mentions)}: {required} approval(s) needed."
+
+
+def approval_reminder(run_id: str, mentions: Sequence[str], approvals: int, required: int, expires: str) -> str:
+    who = ", ".join(mentions) or "Approvers"
+    return (f":alarm_clock: {who}: run `{run_id}` still needs {required - approvals} more approval(s) "
+            f"({approvals}/{required}); it expires {expires}.")
 
 
 def no_plan_to_show(run_id: str) -> str:

@@ -1,5 +1,5 @@
 """Run messages in Slack: the approval request, updated in place as the run moves, its thread (the full
-plan, posted once, and the steps).
+plan, posted once, steps, the approvers' reminder) and the full plan's modal.
 
 Implements the run domain's `RunNotifier` port over the chat port; the run's state in SQLite is the
 record, Slack is the view.
@@ -12,14 +12,15 @@ from datetime import tzinfo
 
 import structlog
 
+from bot import messages
 from bot.actions import ActionRegistry
 from bot.errors import SlackFailed
 from bot.plan.model import Plan
 from bot.ports import Chat
-from bot.render.blocks import escape, fallback_text
+from bot.render.blocks import escape, fallback_text, mention
 from bot.render.plan import thread_parts
 from bot.render.runs import RunView, render_run
-from bot.runs.approvals import decisions
+from bot.runs.approvals import approvals, decisions
 from bot.runs.model import Run
 from bot.runs.planning import can_roll_back
 from bot.store.store import Store
@@ -68,3 +69,11 @@ class RunMessages:
         """A step or an outcome in the thread; the text carries names and errors from the cluster: escaped."""
         if run.channel and run.ts:
             self.chat.post(run.channel, [], escape(text), thread_ts=run.ts)
+
+    def remind(self, run: Run) -> None:
+        """Tell the approvers, in the thread, that the run still waits for them."""
+        if run.channel and run.ts:
+            text = messages.approval_reminder(run.id, [mention(a) for a in self.asked(run)],
+                                              approvals(self.store, run.id), run.required,
+                                              messages.when(run.expires_at, self.zone))
+            self.chat.post(run.channel, [], text, thread_ts=run.ts)
