@@ -32,6 +32,14 @@ class Chat(Protocol):
         """Share a file (a chart) in the channel, in a thread with `thread_ts`, with a comment above it."""
         ...
 
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        """Open a modal for the user whose click carried `trigger_id` (valid for 3 seconds)."""
+        ...
+
+    def update_view(self, view_id: str, view: dict[str, Any]) -> None:
+        """Replace an open modal's content (a page of it)."""
+        ...
+
 
 class Directory(Protocol):
     def members(self, group_id: str) -> frozenset[str]:

@@ -17,6 +17,7 @@ from slack_bolt import Ack, App, Respond
 from bot import messages
 from bot.alerts import lifecycle as alerts
 from bot.errors import SlackFailed, UserError
+from bot.render.blocks import escape
 from bot.render.risks import ACK, SNOOZE, render_alert
 from bot.risks import Severity
 from bot.services import Services
@@ -60,7 +61,7 @@ def _handler(services: Services, action_id: str, mark: Mark) -> Callable[..., No
         ts = alert.ts or (body.get("message") or {}).get("ts", "")
         try:
             services.chat.update(channel, ts, render_alert(alert, services.clock(), services.settings.zone),
-                                 messages.alert_text(alert.severity, alert.title))
+                                 messages.alert_text(alert.severity, escape(alert.title)))
         except SlackFailed as exc:
             respond(text=messages.post_failed("alert update", exc.code), response_type="ephemeral", replace_original=False)
 

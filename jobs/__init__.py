@@ -28,6 +28,7 @@ from bot.settings.cron import cron_trigger
 from jobs.digest import digest_job
 from jobs.execute_approved import execute_approved
 from jobs.expire_runs import expire_runs
+from jobs.remind_approvers import remind_approvers
 from jobs.risk_scan import risk_scan_job
 
 log = structlog.get_logger(__name__)
@@ -53,6 +54,7 @@ def leader_jobs() -> list[JobSpec]:
         JobSpec("risk-scan", risk_scan_job, lambda s: IntervalTrigger(seconds=s.settings.risk_interval_s,
                                                                       timezone=s.settings.zone)),
         JobSpec("expire-runs", expire_runs, lambda s: IntervalTrigger(seconds=60, timezone=s.settings.zone)),
+        JobSpec("remind-approvers", remind_approvers, lambda s: IntervalTrigger(seconds=60, timezone=s.settings.zone)),
         JobSpec("execute-approved", execute_approved, lambda s: IntervalTrigger(seconds=5, timezone=s.settings.zone)),
     ]
     return table

@@ -78,7 +78,7 @@ def build_services(settings: Settings, *, api_client: k8s.ApiClient | None = Non
                    fingerprint_key=key, clock=now, channel=settings.channel,
                    on_change=meter.changed, measure=meter.measure)
     if chat is not None:
-        desk.notifier = RunMessages(chat, store, plan, actions, settings.zone)
+        desk.notifier = RunMessages(chat, store, plan, actions, settings.zone, settings.approvers)
     if leadership is not None:
         desk.leadership = leadership
     metrics.track(store, lambda: desk.leadership.leading())

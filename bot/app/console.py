@@ -26,6 +26,8 @@ from bot.local.demo.platform import DemoPlatform
 from bot.local.fakeslack import FakeSlack, SlackCall
 from bot.local.signed_requests import SignedRequests
 from bot.local.tracking_executor import TrackingExecutor
+from bot.render.plan import PAGE_ACTION
+from bot.render.runs import VIEW_PLAN
 from bot.render.text import render_text
 from bot.runs.lifecycle import recover_interrupted
 from bot.services import Services
@@ -34,6 +36,8 @@ from bot.settings import Settings
 CONSOLE_CHANNEL = "C0CARBON"
 HELP = """Type /carbon <subcommand> (try /carbon help). Other lines:
   click N [as USER]   click button N, optionally as another user (e.g. click 1 as U0BOB)
+  view plan N         open the full plan of a run (N: any of its buttons' number, or its run id) and
+                      print every page, clicking Next through the app as Slack would
   as USER             type as another Slack user id from now on
   exit                stop the console and everything it started"""
 
@@ -88,6 +92,8 @@ def _lines(stdin: TextIO, out: TextIO) -> Iterator[str]:
 
 
 PROMPT = "carbon> "
+VIEW_METHODS = ("views.open", "views.update")
+MAX_PAGES = 200  # `view plan` stops here whatever the plan: 200 pages hold far more than any plan
 
 
 class Console:
@@ -121,6 +127,8 @@ class Console:
             self.say(f"(now typing as {self.user_id})")
         elif words[0] == "click" and len(words) in (2, 4) and words[1].isdigit():
             self.click(int(words[1]), words[3] if len(words) == 4 else self.user_id)
+        elif words[:2] == ["view", "plan"] and len(words) == 3:
+            self.view_plan(words[2])
         else:
             self.say(HELP)
         return True
@@ -134,10 +142,34 @@ class Console:
             return
         button, call = self.buttons[number - 1], self.button_calls[number - 1]
         params = call.params if call is not None else {}
+        if call is not None and call.method in VIEW_METHODS:  # a button inside a modal: the click carries the view
+            self._dispatch(*self.signer.home_click(button["action_id"], str(button.get("value", "")), user_id,
+                                                   dict(call.answer.get("view") or params.get("view") or {})))
+            return
         ts = str(params.get("ts") or (call.answer.get("ts") if call is not None else "") or "")
         self._dispatch(*self.signer.click(button["action_id"], str(button.get("value", "")), user_id, ts,
                                           channel_id=str(params.get("channel") or CONSOLE_CHANNEL),
                                           message={"ts": ts, "blocks": params.get("blocks") or []}))
+
+    def view_plan(self, which: str) -> None:
+        """Click the run's View full plan button, then Next on each page until the last one."""
+        run_id = which
+        if which.isdigit():
+            if not 1 <= int(which) <= len(self.buttons):
+                self.say(f"(no button {which}; buttons shown so far: 1–{len(self.buttons)})")
+                return
+            run_id = str(self.buttons[int(which) - 1].get("value", "")).partition(":")[0]
+        shown = [i for i, b in enumerate(self.buttons, 1) if b["action_id"] == VIEW_PLAN and b.get("value") == run_id]
+        if shown:
+            self.click(shown[-1], self.user_id)
+        else:
+            self._dispatch(*self.signer.click(VIEW_PLAN, run_id, self.user_id, "", channel_id=CONSOLE_CHANNEL))
+        for _ in range(MAX_PAGES):
+            following = [i for i, b in enumerate(self.buttons, 1) if b["action_id"] == PAGE_ACTION
+                         and i > len(self.buttons) - 2 and b.get("text", {}).get("text") == "Next"]
+            if not following:
+                return
+            self.click(following[-1], self.user_id)
 
     def _dispatch(self, body: str, headers: dict[str, str]) -> None:
         response = self.app.dispatch(bolt_request(body, headers, self.secret))
@@ -152,7 +184,8 @@ class Console:
         calls = self.slack.calls[self._seen:]
         self._seen += len(calls)
         for call in calls:
-            if call.method in ("chat.postMessage", "chat.update", "chat.postEphemeral", "response_url", "views.publish"):
+            if call.method in ("chat.postMessage", "chat.update", "chat.postEphemeral", "response_url", "views.publish",
+                               *VIEW_METHODS):
                 self._show_payload(call.method, call.params, call)
             elif call.method == "files.completeUploadExternal" and call.answer.get("ok"):
                 self._show_files(call)
@@ -173,6 +206,8 @@ class Console:
         text = render_text(blocks, self.buttons) if blocks else str(payload.get("text") or "")
         self.button_calls += [call] * (len(self.buttons) - before)
         label = {"ack": "", "response_url": ""}.get(source, f"[{source} {payload.get('channel', '')}] ")
+        if source in VIEW_METHODS:
+            label = "[modal] "
         if source == "chat.postMessage" and payload.get("thread_ts"):
             label = f"  [thread {payload.get('channel', '')}] "
         self.say(f"{label}{text}" if text else f"{label}(empty)")

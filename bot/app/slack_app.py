@@ -15,7 +15,7 @@ import commands
 from bot.app.bolt_errors import malformed_payload
 from bot.app.build import slack_client
 from bot.services import Services
-from commands import buttons, home, risk_buttons
+from commands import buttons, home, plan_view, risk_buttons
 
 
 def build_app(services: Services, *, listener_executor: Executor | None = None) -> App:
@@ -35,4 +35,5 @@ def build_app(services: Services, *, listener_executor: Executor | None = None) 
     buttons.register(app, services)
     risk_buttons.register(app, services)
     home.register(app, services)
+    plan_view.register(app, services)
     return app

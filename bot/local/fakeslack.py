@@ -478,6 +478,28 @@ class FakeSlack:
         view.setdefault("hash", f"{int(time.time())}.{view_id}")
         return {"ok": True, "view": view}
 
+    def _api_views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A modal opened from a click: needs the click's trigger_id; answers the view with a fresh id."""
+        if not params.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        with self._lock:
+            self._view_seq += 1
+            view_id = f"V{self._view_seq:010d}"
+        view = dict(params.get("view") or {})
+        view.update({"id": view_id, "team_id": self.team_id, "app_id": "A0CARBON", "bot_id": self.bot_id,
+                     "hash": f"{int(time.time())}.{view_id}"})
+        return {"ok": True, "view": view}
+
+    def _api_views_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        """An open modal replaced in place: the same view id."""
+        view_id = str(params.get("view_id") or params.get("external_id") or "")
+        if not view_id:
+            return {"ok": False, "error": "not_found"}
+        view = dict(params.get("view") or {})
+        view.update({"id": view_id, "team_id": self.team_id, "app_id": "A0CARBON", "bot_id": self.bot_id,
+                     "hash": f"{int(time.time())}.{view_id}"})
+        return {"ok": True, "view": view}
+
     def _api_usergroups_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
         group = str(params.get("usergroup", ""))
         with self._lock:

@@ -23,3 +23,8 @@ def attestation_withdrawn(task_id: str, user_id: str) -> str:
 
 def nothing_to_withdraw(task_id: str) -> str:
     return f"`{task_id}` has no attestation to withdraw."
+
+
+def attested_summary(who: str, day: str, note: str) -> str:
+    """A task's state line once attested: `who` is a mention, `note` the attester's own words (escaped by the caller)."""
+    return f"attested by {who} on {day}" + (f": {note}" if note else "")

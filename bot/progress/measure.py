@@ -109,9 +109,9 @@ def _run_check(plan: Plan, task: Task, checks: CheckRegistry, snapshot: Snapshot
 def _attested(result: CheckResult, attestation: Attestation | None) -> CheckResult:
     if attestation is None or result.state != State.PENDING:
         return result
-    note = f": {attestation.note}" if attestation.note else ""
     day = messages.when(attestation.at, time=False)
-    return CheckResult(State.ATTESTED, 1.0, f"attested by <@{attestation.user_id}> on {day}{note}")
+    return CheckResult(State.ATTESTED, 1.0, messages.attested_summary(f"<@{attestation.user_id}>", day, attestation.note),
+                       detail={"attested_by": attestation.user_id, "day": day, "note": attestation.note})
 
 
 def measure(plan: Plan, checks: CheckRegistry, snapshot: Snapshot,

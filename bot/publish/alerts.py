@@ -17,6 +17,7 @@ from bot import messages
 from bot.alerts.lifecycle import Alert, ScanOutcome, alerts, record_told, with_changes
 from bot.errors import SlackFailed
 from bot.ports import Chat
+from bot.render.blocks import escape
 from bot.render.risks import render_alert
 from bot.store.store import Store
 
@@ -50,19 +51,19 @@ def _tell(store: Store, poster: Chat, channel: str, item: Alert, now: datetime, 
     kind = ""
     if item.state == "open" and item.posted_state != "open":
         blocks = render_alert(item, now, zone)
-        told |= {"ts": poster.post(channel, blocks, messages.alert_text(item.severity, item.title)), "channel": channel}
+        told |= {"ts": poster.post(channel, blocks, messages.alert_text(item.severity, escape(item.title))), "channel": channel}
         kind = "opened"
     elif item.state == "open" and item.ts:
         updated = with_changes(item, **told)
         poster.update(item.channel or channel, item.ts, render_alert(updated, now, zone),
-                      messages.alert_text(item.severity, item.title))
+                      messages.alert_text(item.severity, escape(item.title)))
         poster.post(item.channel or channel, [], messages.alert_severity_changed(item.posted_severity or "?", item.severity),
                     thread_ts=item.ts)
         kind = "updated"
     elif item.state == "resolved" and item.posted_state == "open" and item.ts:
-        poster.post(item.channel or channel, [], messages.alert_resolved(item.title), thread_ts=item.ts)
+        poster.post(item.channel or channel, [], messages.alert_resolved(escape(item.title)), thread_ts=item.ts)
         poster.update(item.channel or channel, item.ts, render_alert(with_changes(item, **told), now, zone),
-                      messages.alert_text(item.severity, item.title))
+                      messages.alert_text(item.severity, escape(item.title)))
         kind = "resolved"
     record_told(store, item, told, kind)
     return kind

@@ -1,6 +1,10 @@
 """Block Kit primitives and Slack's limits: every renderer builds from these, so each limit is kept in one place.
 
 Pure functions from text to blocks. Long lists end with "…and N more"; long texts end with "…".
+
+Escaping: every piece of user- or cluster-supplied text placed in mrkdwn (notes, reasons, condition messages,
+object names, evidence, titles from the plan) goes through `escape`, so Slack shows it and never acts on it
+(`<!channel>`, `<https://evil|x>`). The markup Carbon itself adds (`mention`, `<#C…>`) is built after escaping.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ MAX_TEXT = 3000  # characters in a section's text
 MAX_HEADER_TEXT = 150
 MAX_BUTTON_TEXT = 75
 MAX_CONTEXT_ELEMENTS = 10
+MAX_BUTTON_VALUE = 2000
+MAX_MODAL_TITLE = 24
 
 SECTION_BUDGET = MAX_TEXT - 100  # a section is clipped below Slack's limit, leaving room for the "…"
 LIST_BUDGET = MAX_TEXT - 200  # a list section: whole lines up to here, then "…and N more"
@@ -24,8 +30,26 @@ MAX_LINE = 400  # one line of a list, so a single long line cannot crowd out the
 MAX_FALLBACK_TEXT = 300  # a notification's text
 
 
+def escape(text: object) -> str:
+    """Data as Slack mrkdwn shows it: `&`, `<` and `>` escaped, nothing else touched (slack.dev: escaping text)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mention(ident: str) -> str:
+    """A mention Carbon builds from a Slack id it knows: a user group (S…) or a user (U…, W…)."""
+    safe = escape(ident)
+    return f"<!subteam^{safe}>" if ident.startswith("S") else f"<@{safe}>"
+
+
 def clip_text(text: str, limit: int = SECTION_BUDGET) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """At most `limit` characters; never cuts an escape (`&lt;`) in half."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    amp = cut.rfind("&", max(0, len(cut) - 5))
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + "…"
 
 
 def clip_lines(lines: Sequence[str], limit: int, budget: int | None = None) -> list[str]:
@@ -71,7 +95,7 @@ def divider() -> Block:
 def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
     """`style`: "primary" or "danger"; none for a neutral button."""
     found: Block = {"type": "button", "text": {"type": "plain_text", "text": clip_text(text, MAX_BUTTON_TEXT)},
-                    "action_id": action_id, "value": value}
+                    "action_id": action_id, "value": value[:MAX_BUTTON_VALUE]}
     if style:
         found["style"] = style
     return found
@@ -89,7 +113,8 @@ def percent(fraction: float | None) -> str:
 def fallback_text(blocks: Sequence[Block]) -> str:
     """Notification text for a message: its first text block."""
     for block in blocks:
-        text = (block.get("text") or {}).get("text")
-        if text:
-            return clip_text(str(text), MAX_FALLBACK_TEXT)
+        found = block.get("text") or {}
+        if found.get("text"):  # Slack reads a notification's text as mrkdwn: a header's plain text is escaped for it
+            text = str(found["text"]) if found.get("type") == "mrkdwn" else escape(found["text"])
+            return clip_text(text, MAX_FALLBACK_TEXT)
     return "Carbon"

@@ -24,5 +24,5 @@ def render_home(progress: PlanProgress, risks: Sequence[RiskFinding], pending: S
     blocks.append(section(fit_lines("*Pending approvals*", [run_line(r) for r in pending] or ["none"], 20)))
     blocks.append(section(fit_lines("*Recent runs*", [run_line(r) for r in recent] or ["none"], 15)))
     blocks.append(context(f"Measured {when(progress.taken_at)}",
-                          "`/carbon status <phase>` for a phase's evidence · `/carbon risks` for details"))
+                          "`/carbon status &lt;phase&gt;` for a phase's evidence · `/carbon risks` for details"))
     return blocks[:MAX_VIEW_BLOCKS]

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.messages import SEVERITY_ICON, alert_text, no_open_risks, when
-from bot.render.blocks import MAX_BLOCKS, Block, button, context, fit_lines, header, section
+from bot.render.blocks import MAX_BLOCKS, Block, button, context, escape, fit_lines, header, mention, section
 from bot.risks import RiskFinding
 
 if TYPE_CHECKING:
@@ -27,18 +27,18 @@ def alert_status(alert: Alert, now: datetime, zone: Any = None) -> str:
     if alert.state == "resolved":
         parts.insert(0, f":white_check_mark: resolved {_when(alert.resolved_at, zone)}")
     if alert.acked_by:
-        parts.append(f"acknowledged by <@{alert.acked_by}>")
+        parts.append(f"acknowledged by {mention(alert.acked_by)}")
     if alert.state == "open" and alert.snoozed(now):
-        parts.append(f"snoozed by <@{alert.snoozed_by}> until {_when(alert.snoozed_until, zone)}")
+        parts.append(f"snoozed by {mention(alert.snoozed_by or '')} until {_when(alert.snoozed_until, zone)}")
     return " · ".join(parts)
 
 
 def render_alert(alert: Alert, now: datetime, zone: Any = None) -> list[Block]:
-    title = alert_text(alert.severity, alert.title)
+    title = alert_text(alert.severity, escape(alert.title))
     if alert.state == "resolved":
-        title = f"~{alert.title}~ (resolved)"
-    blocks: list[Block] = [section(f"*{title}*\n{alert.detail}"),
-                           context(f"rule `{alert.rule}` · {alert_status(alert, now, zone)}")]
+        title = f"~{escape(alert.title)}~ (resolved)"
+    blocks: list[Block] = [section(f"*{title}*\n{escape(alert.detail)}"),
+                           context(f"rule `{escape(alert.rule)}` · {alert_status(alert, now, zone)}")]
     if alert.state == "open":
         blocks.append({"type": "actions", "elements": [button("Acknowledge", ACK, alert.fingerprint),
                                                        button("Snooze 24 h", SNOOZE, alert.fingerprint)]})
@@ -47,8 +47,8 @@ def render_alert(alert: Alert, now: datetime, zone: Any = None) -> list[Block]:
 
 def risk_line(finding: RiskFinding, note: str = "") -> str:
     icon = SEVERITY_ICON.get(finding.severity.value, "")
-    extra = f" _({note})_" if note else ""
-    return f"{icon} *{finding.severity.value}* · {finding.title}{extra}"
+    extra = f" _({escape(note)})_" if note else ""
+    return f"{icon} *{finding.severity.value}* · {escape(finding.title)}{extra}"
 
 
 def render_risks(findings: Sequence[RiskFinding], notes: Mapping[str, str], taken_at: datetime) -> list[Block]:
@@ -57,7 +57,7 @@ def render_risks(findings: Sequence[RiskFinding], notes: Mapping[str, str], take
         return [section(no_open_risks())]
     blocks: list[Block] = [header(f"Open risks: {len(findings)}")]
     for severity in dict.fromkeys(f.severity for f in findings):
-        lines = [risk_line(f, notes.get(f.fingerprint, "")) + (f"\n      {f.detail}" if f.detail else "")
+        lines = [risk_line(f, notes.get(f.fingerprint, "")) + (f"\n      {escape(f.detail)}" if f.detail else "")
                  for f in findings if f.severity == severity]
         blocks.append(section(fit_lines("", lines, 12)))
     blocks.append(context(f"Scanned {when(taken_at)}"))

@@ -1,7 +1,9 @@
 """Block Kit for runs: the approval request (updated in place as the run moves) and the runs list.
 
-Pure functions. The pending request carries exactly two buttons, `carbon.approve` and `carbon.reject`
-(value = run id); a failed or interrupted run whose action can be undone carries `carbon.rollback`.
+Pure functions. The pending request's actions block carries exactly two buttons, `carbon.approve` and
+`carbon.reject` (value = run id); a failed or interrupted run whose action can be undone carries
+`carbon.rollback`. The plan section carries its own `carbon.view_plan` button (a section accessory, value =
+run id) that opens the full plan in a modal, in every state.
 """
 
 from __future__ import annotations
@@ -12,7 +14,19 @@ from datetime import UTC, tzinfo
 
 from bot import messages
 from bot.ports import RunInfo
-from bot.render.blocks import Block, button, clip_lines, context, header, section
+from bot.render.blocks import (
+    LIST_BUDGET,
+    Block,
+    button,
+    clip_lines,
+    context,
+    escape,
+    fit_lines,
+    header,
+    mention,
+    section,
+)
+from bot.render.plan import request_impact, request_lines, summary
 from bot.runs.model import Run, RunState
 
 STATE_LABEL = {
@@ -28,6 +42,7 @@ STATE_LABEL = {
     RunState.EXPIRED: ":alarm_clock: expired",
 }
 ROLLBACK_FROM = frozenset({RunState.FAILED, RunState.INTERRUPTED})
+VIEW_PLAN = "carbon.view_plan"
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,7 @@ class RunView:
     decisions: Sequence[dict[str, str]]
     can_roll_back: bool
     zone: tzinfo = UTC
+    approvers: Sequence[str] = ()  # who is asked to approve: user (U…) and user group (S…) ids
 
 
 def render_run(view: RunView) -> list[Block]:
@@ -44,33 +60,24 @@ def render_run(view: RunView) -> list[Block]:
     changes = run.plan.get("changes") or []
     blocks: list[Block] = [
         header(f"Run {run.id}: {view.task_title}"),
-        section(f"*{STATE_LABEL[run.state]}*  ·  task `{run.task_id}`  ·  action `{run.action}`  ·  "
-                f"requested by <@{run.requester}>"),
-        section(f"*Plan* ({len(changes)} change(s), hash `{run.plan_hash[:12]}`)\n"
-                + "\n".join(clip_lines([f"• {' '.join(c[:2])}" + (f": {c[2]}" if c[2] else "") for c in changes], 30))),
+        section(f"*{STATE_LABEL[run.state]}*  ·  task `{escape(run.task_id)}`  ·  action `{escape(run.action)}`  ·  "
+                f"requested by {mention(run.requester)}"),
+        plan_section(run.id, changes, run.plan_hash),
     ]
-    impact = impact_lines(run.plan.get("impact") or {})
-    if impact:
-        blocks.append(section("*Impact*\n" + "\n".join(clip_lines(impact, 20))))
-    approved = [f"<@{d['user']}>" for d in view.decisions if d["decision"] == "approve"]
-    rejected = [f"<@{d['user']}>" + (f" ({d['reason']})" if d.get("reason") else "") for d in view.decisions
-                if d["decision"] == "reject"]
-    lines = [f"approvals {len(approved)}/{run.required}" + (f": {', '.join(approved)}" if approved else "")]
-    if rejected:
-        lines.append(f"rejected by {', '.join(rejected)}")
-    lines.append(f"expires {messages.when(run.expires_at, view.zone)}" if run.state == RunState.REQUESTED
-                 else f"updated {messages.when(run.updated_at, view.zone)}")
-    blocks.append(context(*lines))
+    if run.plan.get("impact"):
+        blocks.append(section(request_impact(run.plan["impact"])))
+    blocks.append(context(*decision_lines(view)))
     outcome = run.outcome
     if outcome:
-        text = [f"*{outcome.get('reason', '')}*"] if outcome.get("reason") else []
-        if outcome.get("done"):
-            text.append("Done:\n" + "\n".join(clip_lines([f"• {d}" for d in outcome["done"]], 15)))
-        if outcome.get("not_done"):
-            text.append("Not done:\n" + "\n".join(clip_lines([f"• {d}" for d in outcome["not_done"]], 15)))
+        text = [f"*{escape(outcome.get('reason', ''))}*"] if outcome.get("reason") else []
+        for key, title in (("done", "Done"), ("not_done", "Not done")):
+            if outcome.get(key):
+                items = [f"• {escape(d)}" for d in outcome[key]]
+                text.append(f"{title}:\n" + "\n".join(clip_lines(items, 15, LIST_BUDGET // 2 - 20)))
         if text:
             blocks.append(section("\n".join(text)))
     if run.state == RunState.REQUESTED:
+        blocks.append(section(messages.approvers_asked([mention(a) for a in view.approvers], run.required)))
         blocks.append({"type": "actions", "block_id": f"run-{run.id}", "elements": [
             button("Approve", "carbon.approve", run.id, "primary"), button("Reject", "carbon.reject", run.id, "danger")]})
     elif run.state in ROLLBACK_FROM and view.can_roll_back:
@@ -79,29 +86,46 @@ def render_run(view: RunView) -> list[Block]:
     return blocks
 
 
-IMPACT_LABELS = (("irreversible", ":warning: cannot be undone"), ("rolls", "rolls"), ("sources", "changes source"),
-                 ("flows", "flow"), ("warnings", ":warning:"))
+def plan_section(run_id: str, changes: Sequence[Sequence[str]], plan_hash: str) -> Block:
+    """The summary, the first few changes and the View full plan button (its own block, not the actions block)."""
+    block = section(f"{messages.plan_heading(len(changes), plan_hash)}\n{summary(changes)}\n{request_lines(changes)}")
+    block["block_id"] = f"plan-{run_id}"
+    block["accessory"] = button(messages.view_full_plan(), VIEW_PLAN, run_id)
+    return block
 
 
-def impact_lines(impact: dict[str, Sequence[str]]) -> list[str]:
-    """What approving does to the running platform, the steps that cannot be undone first."""
-    return [f"• {label}: {item}" for key, label in IMPACT_LABELS for item in impact.get(key) or []]
+def decision_lines(view: RunView) -> list[str]:
+    run = view.run
+    approved = [mention(d["user"]) for d in view.decisions if d["decision"] == "approve"]
+    rejected = [mention(d["user"]) + (f" ({escape(d['reason'])})" if d.get("reason") else "") for d in view.decisions
+                if d["decision"] == "reject"]
+    lines = [f"approvals {len(approved)}/{run.required}" + (f": {', '.join(approved)}" if approved else "")]
+    if rejected:
+        lines.append(f"rejected by {', '.join(rejected)}")
+    lines.append(f"expires {messages.when(run.expires_at, view.zone)}" if run.state == RunState.REQUESTED
+                 else f"updated {messages.when(run.updated_at, view.zone)}")
+    return lines
 
 
 def render_runs(runs: Sequence[Run], titles: dict[str, str], approvers: dict[str, list[str]],
                 task_id: str | None, zone: tzinfo = UTC) -> list[Block]:
     blocks: list[Block] = [header(f"Runs of {task_id}" if task_id else "Recent runs")]
     if not runs:
-        return [*blocks, section(messages.no_runs_yet())]
-    lines = [f"`{r.id}` {STATE_LABEL[r.state]} · `{r.task_id}` {titles.get(r.task_id, '')} · by <@{r.requester}> · "
-             f"approved by {', '.join(f'<@{u}>' for u in approvers.get(r.id, [])) or 'nobody yet'} · "
+        return [*blocks, section(escape(messages.no_runs_yet()))]
+    lines = [f"`{r.id}` {STATE_LABEL[r.state]} · `{escape(r.task_id)}` {escape(titles.get(r.task_id, ''))} · "
+             f"by {mention(r.requester)} · approved by {_mentions(approvers.get(r.id, []))} · "
              f"requested {messages.when(r.requested_at, zone)} · updated {messages.when(r.updated_at, zone)}" for r in runs]
-    blocks.append(section("\n".join(lines)))
+    blocks.append(section(fit_lines("", lines, 40)))
     return blocks
+
+
+def _mentions(ids: Sequence[str]) -> str:
+    return ", ".join(mention(u) for u in ids) or "nobody yet"
 
 
 def run_line(run: RunInfo) -> str:
     """One run in the digest and App Home."""
-    approvers = ", ".join(f"<@{a}>" for a in run.approvers) or "nobody yet"
-    return (f"`{run.id}` {run.task_id} · *{run.state}* · asked by <@{run.requester}>, approved by {approvers} · "
+    approvers = ", ".join(mention(a) for a in run.approvers) or "nobody yet"
+    return (f"`{escape(run.id)}` {escape(run.task_id)} · *{run.state}* · asked by {mention(run.requester)}, "
+            f"approved by {approvers} · "
             f"{messages.when(run.updated_at, named=False)}")

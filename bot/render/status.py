@@ -9,10 +9,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.checks.base import State
-from bot.messages import when
+from bot.checks.base import CheckResult, State
+from bot.messages import attested_summary, when
 from bot.progress.measure import PhaseProgress, PlanProgress, TaskProgress
-from bot.render.blocks import MAX_BLOCKS, Block, bar, clip_lines, context, header, percent, section
+from bot.render.blocks import (
+    LIST_BUDGET,
+    MAX_BLOCKS,
+    Block,
+    bar,
+    clip_lines,
+    context,
+    escape,
+    fit_lines,
+    header,
+    mention,
+    percent,
+    section,
+)
 
 STATE_ICON = {
     State.DONE: ":white_check_mark:",
@@ -24,8 +37,16 @@ STATE_ICON = {
 }
 
 
+def summary_text(result: CheckResult) -> str:
+    """A check's summary as mrkdwn: data escaped; an attestation names its attester with a real mention."""
+    by = result.detail.get("attested_by") if result.state == State.ATTESTED else None
+    if by:
+        return attested_summary(mention(str(by)), escape(result.detail.get("day", "")), escape(result.detail.get("note") or ""))
+    return escape(result.summary)
+
+
 def _measured_line(view: PlanProgress) -> str:
-    sources = " · ".join(f"{name} {where}" for name, where in view.sources.items()) or "no sources configured"
+    sources = " · ".join(f"{escape(name)} {escape(where)}" for name, where in view.sources.items()) or "no sources configured"
     return f"Measured {when(view.taken_at)} from {sources}"
 
 
@@ -43,7 +64,7 @@ def phase_line(phase: PhaseProgress, delta: float | None = None) -> str:
     if attested:
         extras.append(f"{attested} attested")
     moved = f" {change(delta)}" if change(delta) else ""
-    return (f"*{phase.phase.id.upper()} · {phase.phase.title}*\n"
+    return (f"*{escape(phase.phase.id.upper())} · {escape(phase.phase.title)}*\n"
             f"`{bar(phase.fraction)}` *{percent(phase.fraction)}*{moved}  ·  {' · '.join(extras)}")
 
 
@@ -57,22 +78,23 @@ def render_status(view: PlanProgress, open_risks: int | None = None,
     notes = [_measured_line(view), risks]
     if since and any(change(delta) for delta in changes.values()):
         notes.append(f"▲/▼ {since}")
-    blocks.append(context(*notes, "`/carbon status <phase>` for a phase's evidence"))
+    blocks.append(context(*notes, "`/carbon status &lt;phase&gt;` for a phase's evidence"))
     return blocks[:MAX_BLOCKS]
 
 
 def task_block(item: TaskProgress, evidence_limit: int = 6) -> Block:
     result = item.result
-    lines = [f"{STATE_ICON[result.state]} *{item.task.title}* (`{item.task.id}`) · {percent(result.fraction)}",
-             f"{result.summary}"]
-    lines += [f"• {line}" for line in clip_lines(result.evidence, evidence_limit)]
+    lines = [f"{STATE_ICON[result.state]} *{escape(item.task.title)}* (`{escape(item.task.id)}`) · {percent(result.fraction)}",
+             summary_text(result)]
+    lines += [f"• {line}" for line in clip_lines([escape(e) for e in result.evidence], evidence_limit, LIST_BUDGET)]
     return section("\n".join(lines))
 
 
 def render_phase(view: PlanProgress, phase: PhaseProgress) -> list[Block]:
     blocks: list[Block] = [header(f"{phase.phase.id.upper()} · {phase.phase.title}: {percent(phase.fraction)}")]
     blocks += [task_block(item) for item in phase.tasks][: MAX_BLOCKS - 2]
-    blocks.append(context(_measured_line(view), f"check kinds: {', '.join(sorted({t.task.check.kind for t in phase.tasks}))}"))
+    kinds = ", ".join(sorted({escape(t.task.check.kind) for t in phase.tasks}))
+    blocks.append(context(_measured_line(view), f"check kinds: {kinds}"))
     return blocks
 
 
@@ -82,14 +104,14 @@ def render_tasks(view: PlanProgress, phases: Sequence[PhaseProgress], runnable: 
     changed = changed or {}
     blocks: list[Block] = [header("Tasks")]
     for phase in phases:
-        lines = [f"*{phase.phase.id.upper()} · {phase.phase.title}*"]
+        lines = [f"*{escape(phase.phase.id.upper())} · {escape(phase.phase.title)}*"]
         for item in phase.tasks:
-            run = "  ·  :arrow_forward: `/carbon run " + item.task.id + "`" if item.task.id in runnable else ""
+            run = "  ·  :arrow_forward: `/carbon run " + escape(item.task.id) + "`" if item.task.id in runnable else ""
             since = changed.get(item.task.id)
             entered = f" · {item.result.state.value} since {when(since, view.taken_at.tzinfo, time=False)}" if since else ""
-            lines.append(f"{STATE_ICON[item.result.state]} `{item.task.id}` {item.task.title} · "
-                         f"{percent(item.result.fraction)} · {item.result.summary}{entered}{run}")
-        blocks.append(section("\n".join(lines)))
+            lines.append(f"{STATE_ICON[item.result.state]} `{escape(item.task.id)}` {escape(item.task.title)} · "
+                         f"{percent(item.result.fraction)} · {summary_text(item.result)}{entered}{run}")
+        blocks.append(section(fit_lines(lines[0], lines[1:], 60)))
     blocks.append(context(_measured_line(view)))
     return blocks[:MAX_BLOCKS]
 
@@ -98,6 +120,6 @@ def render_help(entries: Sequence[tuple[str, str, Sequence[str]]]) -> list[Block
     """entries: (usage, what it does, examples) per subcommand."""
     blocks: list[Block] = [header("Carbon: production readiness, measured")]
     for usage, summary, examples in entries:
-        example = "  e.g. " + ", ".join(f"`{e}`" for e in examples) if examples else ""
-        blocks.append(section(f"`/carbon {usage}`\n{summary}{example}"))
+        example = "  e.g. " + ", ".join(f"`{escape(e)}`" for e in examples) if examples else ""
+        blocks.append(section(f"`/carbon {escape(usage)}`\n{escape(summary)}{example}"))
     return blocks[:MAX_BLOCKS]

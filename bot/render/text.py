@@ -20,10 +20,13 @@ EMOJI = {
 
 def plain(mrkdwn: str) -> str:
     text = re.sub(r"<@([A-Z0-9]+)>", r"@\1", mrkdwn)
+    text = re.sub(r"<!subteam\^([A-Z0-9]+)>", r"@\1", text)
+    text = re.sub(r"<#([A-Z0-9]+)>", r"#\1", text)
     text = re.sub(r"<([^|>]+)\|([^>]+)>", r"\2", text)
     for code, char in EMOJI.items():
         text = text.replace(code, char)
-    return text.replace("*", "").replace("`", "")
+    text = text.replace("*", "").replace("`", "")
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")  # escaped data, shown as it is
 
 
 def render_text(blocks: Sequence[dict[str, Any]], buttons: list[dict[str, Any]] | None = None) -> str:

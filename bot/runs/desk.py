@@ -39,6 +39,10 @@ class RunNotifier(Protocol):
         """Reply in the run's thread."""
         ...
 
+    def remind(self, run: Run) -> None:
+        """Remind the run's approvers, in its thread, that it waits for them."""
+        ...
+
 
 class SilentNotifier:
     """No chat (a terminal, a test of the state machine): runs still move and are audited."""
@@ -50,6 +54,9 @@ class SilentNotifier:
         return None
 
     def say(self, run: Run, text: str) -> None:
+        return None
+
+    def remind(self, run: Run) -> None:
         return None
 
 

@@ -1,4 +1,5 @@
-"""The one Slack poster: messages, thread replies, in-place updates, App Home and file uploads, over the Web API.
+"""The one Slack poster: messages, thread replies, in-place updates, App Home, modals and file uploads, over
+the Web API.
 
 Every failure (an `ok: false` answer, an HTTP error, an unreachable API) becomes `SlackFailed` with the
 method and Slack's error code only (for a refused upload POST, `http_<status>` or `upload_failed`), so the
@@ -42,6 +43,12 @@ class SlackChat:
         call("files.uploadV2", lambda: self.client.files_upload_v2(
             channel=channel, content=content, filename=filename, title=title, initial_comment=comment,
             thread_ts=thread_ts))
+
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        call("views.open", lambda: self.client.views_open(trigger_id=trigger_id, view=view))
+
+    def update_view(self, view_id: str, view: dict[str, Any]) -> None:
+        call("views.update", lambda: self.client.views_update(view_id=view_id, view=view))
 
 
 def call(method: str, fn: Callable[[], Any]) -> Any:

@@ -84,13 +84,17 @@ def test_console_demo_shows_status_and_stops_on_exit(tmp_path: Path) -> None:
 
 
 def test_console_demo_runs_a_migration_behind_two_approvals(tmp_path: Path) -> None:
-    script = ("/carbon run secrets-migration\n/carbon run vault-kubernetes-auth\nclick 1 as U0BOB\n"
-              "/carbon run secrets-migration\nclick 3\nclick 3 as U0BOB\nclick 3 as U0CAROL\n/carbon runs\nexit\n")
+    script = ("/carbon run secrets-migration\n/carbon run vault-kubernetes-auth\nclick 2 as U0BOB\n"
+              "/carbon run secrets-migration\nview plan 7\nclick 8\nclick 8 as U0BOB\nclick 8 as U0CAROL\n"
+              "/carbon runs\nexit\n")
     result = run_carbon(["console", "--demo"], tmp_path, stdin=script)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert messages.needs_not_done("secrets-migration", ["vault-kubernetes-auth"]) in out
-    assert "[1] Approve  [2] Reject" in out and "[3] Approve  [4] Reject" in out
+    assert "[1] View full plan" in out and "[2] Approve  [3] Reject" in out
+    assert "[7] View full plan" in out and "[8] Approve  [9] Reject" in out
+    assert "writes 9 Vault keys" in out and "Impact" in out and "Cannot be undone (9)" in out
+    assert "[modal] Credentials moved" in out and "page 1/1 · 36 change(s)" in out
     run_id = re.search(r"Run (r-[0-9a-f]+): Credentials", out)
     assert run_id is not None, out
     assert messages.own_run(run_id[1]) in out  # U0ALICE requested it

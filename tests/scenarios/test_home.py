@@ -41,7 +41,7 @@ def test_opening_the_home_tab_publishes_the_dashboard(make_carbon: Any, platform
     view = published[0].params["view"]
     text = "\n".join(str((b.get("text") or {}).get("text", "")) for b in view["blocks"])
     assert view["type"] == "home" and len(view["blocks"]) <= 100
-    assert "P5 · Backup & Disaster Recovery" in text and "Single-node cluster" in text
+    assert "P5 · Backup &amp; Disaster Recovery" in text and "Single-node cluster" in text
     pending = next(b["text"]["text"] for b in view["blocks"] if "Pending approvals" in str(b.get("text")))
     assert "r7" in pending and "r6" not in pending
     home_opened(carbon, "U0ALICE", tab="messages")

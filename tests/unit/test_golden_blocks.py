@@ -1,5 +1,6 @@
 """Golden Block Kit for every message type as Slack receives it: the dashboard, a phase, the tasks list, help,
-the digest, the App Home, the risk list and a risk alert, the runs list, and a run's message in each state.
+the digest, the App Home, the risk list and a risk alert, the runs list, a run's message in each state, the
+migration's approval request (its summary and impact), a page of the full plan's modal and a thread part.
 
 Built from fixed view data (plain data, fixed clock and zone; pure rendering, no ports), compared with
 tests/golden/*.json. After an intended change, regenerate with
@@ -25,6 +26,7 @@ from bot.plan.loader import load_plan
 from bot.progress.measure import PhaseProgress, PlanProgress, TaskProgress
 from bot.render.digest import render_digest
 from bot.render.home import render_home
+from bot.render.plan import plan_view, thread_parts
 from bot.render.risks import render_alert, render_risks
 from bot.render.runs import RunView, render_run, render_runs
 from bot.render.status import render_help, render_phase, render_status, render_tasks
@@ -46,7 +48,8 @@ def progress() -> PlanProgress:
         CheckResult.measured(0, 6, "0/6 services at target replicas", [f"data-platform/svc-{i}: 0/1 ready" for i in range(8)]),
         CheckResult.unknown("the cluster denied list certificates (403 Forbidden)"),
         CheckResult(State.PENDING, 0.0, "awaiting attestation"),
-        CheckResult(State.ATTESTED, 1.0, "attested by <@U0BOB> on 2026-11-29: walked through"),
+        CheckResult(State.ATTESTED, 1.0, "attested by <@U0BOB> on 2026-11-29: walked through",
+                    detail={"attested_by": "U0BOB", "day": "2026-11-29", "note": "walked through"}),
     ]
     phases = tuple(PhaseProgress(p, tuple(TaskProgress(t, cycle[(i + j) % len(cycle)]) for j, t in enumerate(p.tasks)))
                    for i, p in enumerate(plan.phases))
@@ -75,6 +78,31 @@ def run_message(state: RunState, decisions: list[dict[str, str]], outcome: dict[
 
 def approval_request() -> RunView:
     return RunView(run(RunState.REQUESTED), "Restore the 6 scaled-down services", [BOB_APPROVED], False)
+
+
+CONFIGS = ("superset-config", "minio-config")
+MIGRATION_CHANGES = [
+    *[["write", f"secret/carbon/data-platform/{c}#PASSWORD", f"from configmap data-platform/{c}, hmac 4be1f07c92aa, cas v0"]
+      for c in CONFIGS],
+    ["create", "serviceaccount data-platform/carbon-secrets", ""],
+    *[["create", f"externalsecret data-platform/{c}-vault", ""] for c in CONFIGS],
+    *[["patch", f"deployment data-platform/{c.removesuffix('-config')}", f"pod template reads moved keys from {c}-vault"]
+      for c in CONFIGS],
+    *[["remove-key", f"configmap data-platform/{c}#PASSWORD", "last, after every rollout is healthy"] for c in CONFIGS],
+]
+MIGRATION_IMPACT = {
+    "irreversible": [f"removes PASSWORD from configmap data-platform/{c} (last, after every rollout is healthy)"
+                     for c in CONFIGS],
+    "rolls": ["deployment data-platform/superset", "deployment data-platform/minio"],
+    "sources": ["deployment data-platform/superset (superset): env PASSWORD ← secret superset-config-vault"],
+}
+
+
+def migration_request() -> RunView:
+    run = Run("r-53fc", "secrets-migration", "migrate_secrets", RunState.REQUESTED, "U0ALICE", AT, AT + timedelta(hours=24),
+              AT, 2, "1c280b3a97f8" + "0" * 52, {"changes": MIGRATION_CHANGES, "data": {}, "impact": MIGRATION_IMPACT},
+              "C0CARBON", "1.0", {})
+    return RunView(run, "Credentials moved from ConfigMaps into Vault", [], False, UTC, ("S0PLATFORM", "U0BOB"))
 
 
 RUN_STATES: dict[str, Any] = {
@@ -153,6 +181,10 @@ CASES: dict[str, Any] = {
     "risk_alert_resolved": lambda: render_alert(alert("resolved", resolved_at=AT.isoformat()), AT),
     "runs": runs_list,
     "approval_request": lambda: render_run(approval_request()),
+    "approval_request_migration": lambda: render_run(migration_request()),
+    "plan_page": lambda: [plan_view("r-53fc", "Credentials moved from ConfigMaps into Vault", MIGRATION_CHANGES,
+                                    "1c280b3a97f8" + "0" * 52, 1, MIGRATION_IMPACT)],
+    "plan_thread": lambda: thread_parts(MIGRATION_CHANGES, "1c280b3a97f8" + "0" * 52, MIGRATION_IMPACT)[0],
     **RUN_STATES,
 }
 

@@ -12,7 +12,8 @@ MANIFEST = ROOT / "slack-app-manifest.yaml"
 # Every Slack Web API method the code calls, with the bot scope it needs (None: no scope).
 # files_upload_v2 (files.uploadV2) makes files.getUploadURLExternal and files.completeUploadExternal calls: files:write.
 SCOPES = {"chat_postMessage": "chat:write", "chat_update": "chat:write", "usergroups_users_list": "usergroups:read",
-          "views_publish": None, "auth_test": None, "files_upload_v2": "files:write"}
+          "views_publish": None, "views_open": None, "views_update": None, "auth_test": None,
+          "files_upload_v2": "files:write"}
 # Every product module (the local fakes under bot/local answer calls, they do not make them).
 SLACK_MODULES = [p for top in ("bot", "commands", "jobs") for p in (ROOT / top).rglob("*.py")
                  if "local" not in p.parts and "vault" not in p.parts]

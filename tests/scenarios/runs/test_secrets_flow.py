@@ -10,7 +10,7 @@ from bot.local.demo.seed import seed_vault
 from bot.local.emulator import KubeEmulator
 from bot.snapshot.credentials import KV_MOUNT, vault_path
 from tests.fixtures.kube import unhealthy_pods
-from tests.fixtures.runs import buttons, click, message, request, state, thread
+from tests.fixtures.runs import buttons, click, message, plan_thread, request, state, thread
 
 
 def test_two_approvers_run_the_migration_and_it_is_verified(make_carbon, live_platform: KubeEmulator,
@@ -28,8 +28,10 @@ def test_two_approvers_run_the_migration_and_it_is_verified(make_carbon, live_pl
     msg = message(carbon, run)
     assert buttons(msg) == [("carbon.approve", run.id), ("carbon.reject", run.id)]
     text = str(msg["blocks"])
-    assert "secret/carbon/data-platform/superset-config#DATABASE_PASSWORD" in text
-    assert "demo-superset-db-pass" not in text and "len " not in text
+    assert "writes 9 Vault keys" in text and "patches 9 Deployments" in text and "removes 9 ConfigMap keys" in text
+    full = plan_thread(carbon, run)
+    assert full.startswith("plan 1/1 · hash ") and "secret/carbon/data-platform/superset-config#DATABASE_PASSWORD" in full
+    assert "demo-superset-db-pass" not in text + full and "len " not in text
     assert "approvals 0/2" in text
     impact = run.plan["impact"]
     assert "deployment data-platform/superset" in impact["rolls"]
