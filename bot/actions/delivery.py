@@ -107,6 +107,8 @@ def wait_synced(ctx: ActionContext, targets: list[tuple[str, str, dict[str, str]
         missing = [m for ns, secret, hashes in targets if (m := synced(ctx.kube(), ns, secret, hashes, ctx))]
         if not missing:
             return
-        if any(": " in m and m.startswith("externalsecret") for m in missing) or ctx.monotonic() >= deadline:
+        # An ExternalSecret may report SecretSyncedError while its new SecretStore is still being validated:
+        # only the deadline decides.
+        if ctx.monotonic() >= deadline:
             raise Unavailable("secrets not synced from Vault: " + "; ".join(missing[:5]))
         ctx.sleep(min(POLL_S, max(0.0, deadline - ctx.monotonic())))
