@@ -68,6 +68,11 @@ def find_store(kube: ClusterGateway, namespace: str, server: str) -> StoreRef:
     return StoreRef(STORE, "SecretStore", False)
 
 
+def reader_account(namespace: str) -> Obj:
+    """The ServiceAccount a created SecretStore logs in to Vault as."""
+    return desired("serviceaccounts", namespace, READER)
+
+
 def secret_store(namespace: str, server: str) -> Obj:
     return desired("secretstores", namespace, STORE, spec={"provider": {"vault": {
         "server": server, "path": KV_MOUNT, "version": "v2",

@@ -29,10 +29,10 @@ from pydantic import Field
 from bot import messages
 from bot.actions import delivery
 from bot.actions.base import ActionContext, ActionKind, ActionPlan, Change, Impact, Params
-from bot.actions.objects import apply_object, desired, object_change, plan_object
+from bot.actions.objects import apply_object, object_change, plan_object
 from bot.actions.redirect import redirect, restore
 from bot.actions.rollout import Workload, progress, unhealthy, wait_healthy
-from bot.actions.workloads import WORKLOAD_PLURALS, workloads_in
+from bot.actions.workloads import workloads_in
 from bot.errors import RollbackRefused, Unavailable, UserError
 from bot.snapshot.consumers import Use, delivers, uses
 from bot.snapshot.credentials import (
@@ -56,7 +56,7 @@ class MigrateSecretsParams(Params):
 
 
 def _workload_label(plural: str, ns: str, name: str) -> str:
-    return f"{WORKLOAD_PLURALS[plural]} {ns}/{name}"
+    return Workload(plural, ns, name).label
 
 
 def plan(params: MigrateSecretsParams, ctx: ActionContext) -> ActionPlan:
@@ -129,7 +129,7 @@ def _plan_delivery(namespaces: list[str], configmaps: list[Obj], server: str, ct
     for ns in namespaces:
         store = delivery.find_store(kube, ns, server)
         if not store.exists:
-            plan_object(kube, "serviceaccounts", delivery_account(ns), changes)
+            plan_object(kube, "serviceaccounts", delivery.reader_account(ns), changes)
             plan_object(kube, "secretstores", delivery.secret_store(ns, server), changes)
         policy, role = delivery.reader_policy(ns), delivery.reader_role(ns)
         if vault.policy(policy) != delivery.reader_policy_hcl(ns):
@@ -144,10 +144,6 @@ def _plan_delivery(namespaces: list[str], configmaps: list[Obj], server: str, ct
             want = delivery.external_secret(cm["namespace"], cm["name"], cm["secret"], sorted(cm["keys"]), store)
             plan_object(kube, "externalsecrets", want, changes)
     return stores
-
-
-def delivery_account(ns: str) -> Obj:
-    return desired("serviceaccounts", ns, delivery.READER)
 
 
 def _role_matches(role: Obj | None, ns: str, policy: str) -> bool:
@@ -224,7 +220,8 @@ def _deliver(params: MigrateSecretsParams, planned: ActionPlan, changes: dict[st
     kube, vault = ctx.kube(), ctx.secrets()
     server = params.vault_server or vault.addr
     for ns, store in planned.data["stores"].items():
-        for plural, want in (("serviceaccounts", delivery_account(ns)), ("secretstores", delivery.secret_store(ns, server))):
+        wanted = (("serviceaccounts", delivery.reader_account(ns)), ("secretstores", delivery.secret_store(ns, server)))
+        for plural, want in wanted:
             change = object_change(changes, plural, want)
             if change and not store["exists"]:
                 apply_object(kube, plural, want, change.op)
