@@ -41,14 +41,15 @@ def _connection_url(root: RootLogin) -> str:
 def _config(conn: DatabaseConnection, root: RootLogin) -> dict[str, Any]:
     """The connection as Vault stores it, without the password (never sent unless Vault has none yet)."""
     return {"plugin_name": PLUGIN, "connection_url": _connection_url(root), "username": root.username,
-            "allowed_roles": sorted(r.name for r in conn.roles)}
+            "allowed_roles": sorted(r.name for r in conn.roles), "password_policy": conn.password_policy or ""}
 
 
 def _same_config(current: dict[str, Any], want: dict[str, Any]) -> bool:
     details = current.get("connection_details") or {}
     return (current.get("plugin_name") == want["plugin_name"] and details.get("connection_url") == want["connection_url"]
             and details.get("username") == want["username"]
-            and sorted(current.get("allowed_roles") or []) == want["allowed_roles"])
+            and sorted(current.get("allowed_roles") or []) == want["allowed_roles"]
+            and (current.get("password_policy") or "") == want["password_policy"])
 
 
 def _role(conn: DatabaseConnection, role: DatabaseRole, database: str) -> dict[str, Any]:
@@ -89,7 +90,8 @@ def plan(params: DatabaseCredentialsParams, ctx: ActionContext) -> ActionPlan:
                 previous["configs"][conn.name] = {"plugin_name": current.get("plugin_name"),
                                                   "connection_url": details.get("connection_url"),
                                                   "username": details.get("username"),
-                                                  "allowed_roles": list(current.get("allowed_roles") or [])}
+                                                  "allowed_roles": list(current.get("allowed_roles") or []),
+                                                  "password_policy": current.get("password_policy") or ""}
             changes.append(Change("configure", f"vault {params.mount}/config/{conn.name}",
                                   f"{PLUGIN} at {root.address} as {root.username}, root credential from {root.source}, "
                                   f"allowed roles {', '.join(want['allowed_roles'])}"))
@@ -99,12 +101,12 @@ def plan(params: DatabaseCredentialsParams, ctx: ActionContext) -> ActionPlan:
             if existing is None or not _same_role(existing, _role(conn, role, root.address.database)):
                 if existing is not None:
                     previous["roles"][role.name] = _stored_role(existing)
-                changes.append(Change("put-role", f"vault {path}",
+                changes.append(Change("write", f"vault {path}",
                                       f"on {conn.name}: default_ttl {role.default_ttl}s, max_ttl {role.max_ttl}s, "
                                       f"{len(_role(conn, role, root.address.database)['creation_statements'])} "
                                       "creation statement(s)"))
         if conn.rotate_root and not (current is not None and refused):  # refused once configured: rotated already
-            rotations.append(Change("rotate-root", f"vault {params.mount}/rotate-root/{conn.name}",
+            rotations.append(Change("rotate", f"vault {params.mount}/rotate-root/{conn.name}",
                                     f"the password of {root.username}@{root.address} becomes known only to Vault"))
             irreversible.append(messages.root_rotation_irreversible(root.username, str(root.address), root.source))
     return ActionPlan(tuple(changes + rotations), {"enabled": kind is None, "previous": previous},
@@ -116,21 +118,21 @@ def apply(params: DatabaseCredentialsParams, planned: ActionPlan, ctx: ActionCon
     by_name = {c.name: c for c in params.connections}
     roles = {r.name: (c, r) for c in params.connections for r in c.roles}
     for change in planned.changes:
-        if change.op == "rotate-root":
+        if change.op == "rotate":
             continue
         if change.op == "enable" and params.mount not in vault.secrets_engines():
             vault.enable_secrets_engine("database", params.mount)
         elif change.op == "configure":
             conn = by_name[change.target.rsplit("/", 1)[-1]]
             _configure(params, conn, resolve(conn, vault), vault)
-        elif change.op == "put-role":
+        elif change.op == "write":
             conn, role = roles[change.target.rsplit("/", 1)[-1]]
             database = resolve(conn, vault).address.database
             vault.write_explained(f"{params.mount}/roles/{role.name}", _role(conn, role, database))
         ctx.step(change)
     _prove_roles(params, ctx)  # every role logs in before the irreversible step
     for change in planned.changes:
-        if change.op == "rotate-root":
+        if change.op == "rotate":
             vault.write_explained(f"{params.mount}/rotate-root/{change.target.rsplit('/', 1)[-1]}", {})
             ctx.step(change)
 
@@ -176,10 +178,10 @@ def rollback(params: DatabaseCredentialsParams, planned: ActionPlan, ctx: Action
     vault = ctx.secrets()
     previous = planned.data.get("previous") or {}
     applied = [c for c in planned.changes if c.key in ctx.applied]
-    rotated = {c.target.rsplit("/", 1)[-1] for c in applied if c.op == "rotate-root"}
+    rotated = {c.target.rsplit("/", 1)[-1] for c in applied if c.op == "rotate"}
     for change in reversed(applied):
         name = change.target.rsplit("/", 1)[-1]
-        if change.op == "put-role":
+        if change.op == "write":
             if name in previous.get("roles", {}):
                 vault.write_explained(f"{params.mount}/roles/{name}", previous["roles"][name])
             else:
@@ -197,7 +199,7 @@ def rollback(params: DatabaseCredentialsParams, planned: ActionPlan, ctx: Action
                 ctx.report(":lock: " + messages.mount_kept(params.mount))
                 continue
             vault.disable_secrets_engine(params.mount)
-        elif change.op == "rotate-root":
+        elif change.op == "rotate":
             continue  # cannot be undone; the connection holding the new password is kept (above)
         ctx.report(f":leftwards_arrow_with_hook: undid {change.line()}")
 

@@ -84,6 +84,9 @@ class DatabaseConnection(Params):
     database: str | None = Field(None, pattern=IDENT)  # None: from the connection string
     ssl_mode: Literal["disable", "prefer", "require", "verify-full"] | None = None  # None: the string's, else prefer
     rotate_root: bool = True
+    # A Vault password policy (sys/policies/password/<name>) for the passwords Vault generates: issued ones and the
+    # rotated root. None: the plugin's default.
+    password_policy: str | None = Field(None, pattern=NAME)
     roles: tuple[DatabaseRole, ...] = Field(min_length=1)
 
     @model_validator(mode="after")

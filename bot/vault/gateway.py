@@ -6,6 +6,7 @@ can carry the URL and response body.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -209,7 +210,7 @@ class VaultGateway:
         def issue() -> Any:
             try:
                 return self.client.read(f"{mount}/creds/{role}")
-            except hvac.exceptions.InvalidRequest as exc:
+            except (hvac.exceptions.InvalidRequest, hvac.exceptions.InternalServerError) as exc:  # a statement failed
                 raise Unavailable(f"Vault could not issue a credential from {mount}/creds/{role}: "
                                   f"{_scrubbed(exc, ())}") from None
         answer = self._call(f"{mount}/creds/{role}", issue) or {}
@@ -239,9 +240,13 @@ class VaultGateway:
             raise Unavailable(messages.source_unreachable("Vault")) from None
 
 
+_QUOTED_PASSWORD = re.compile(r"(?i)password\s+'[^']*'?")
+
+
 def _scrubbed(exc: hvac.exceptions.VaultError, hide: tuple[str, ...]) -> str:
     """Vault's own error lines (hvac appends the request URL), with the values we sent taken out."""
     text = "; ".join(str(e) for e in (exc.errors or [])) or type(exc).__name__
+    text = _QUOTED_PASSWORD.sub("PASSWORD '**********'", text)  # a statement echoed back with a generated password
     for value in hide:
         if value:
             text = text.replace(value, "**********")

@@ -19,7 +19,6 @@ from bot.actions.database_credentials import CONFIGURE_DATABASE_CREDENTIALS as A
 from bot.actions.database_params import DatabaseCredentialsParams
 from bot.checks.database_credentials import DatabaseCredentialsCheckParams, vault_database_credentials
 from bot.errors import Unavailable, UserError
-from bot.postgres.gateway import Address, LoginRefused, check_login
 from bot.snapshot.credentials import KV_MOUNT
 from bot.snapshot.snapshot import Snapshot
 from bot.store.store import utcnow
@@ -46,14 +45,6 @@ def context(vault_client: hvac.Client, lines: list[str] | None = None, applied: 
     return ActionContext(None, VaultGateway(vault_client), sink.append, applied=applied)
 
 
-def logs_in(db: AppDatabase, user: str, password: str) -> bool:
-    try:
-        check_login(Address(db.host, db.port, db.name), user, password)
-    except LoginRefused:
-        return False
-    return True
-
-
 def run(p: DatabaseCredentialsParams, vault_client: hvac.Client, lines: list[str] | None = None) -> Any:
     planned = ACTION.plan(p, context(vault_client))
     ctx = context(vault_client, lines)
@@ -68,7 +59,7 @@ def test_the_database_is_handed_to_vault_proven_by_logins_and_a_second_run_plans
     migrated(vault_client, db)
     p = params()
     planned = ACTION.plan(p, context(vault_client))
-    assert [c.op for c in planned.changes] == ["enable", "configure", "put-role", "rotate-root"]  # rotation last
+    assert [c.op for c in planned.changes] == ["enable", "configure", "write", "rotate"]  # rotation last
     assert planned.impact.irreversible == (messages.root_rotation_irreversible(
         db.owner, f"{db.host}:{db.port}/{db.name}", f"secret/{ROOT_PATH}#DATABASE_URL"),)
     assert db.password not in str(planned.to_json())
@@ -77,9 +68,9 @@ def test_the_database_is_handed_to_vault_proven_by_logins_and_a_second_run_plans
     _, ctx = run(p, vault_client, lines)
     assert ctx.done == [c.key for c in planned.changes]
     assert lines.count(messages.role_logged_in("app", f"{db.host}:{db.port}/{db.name}")) == 2  # before rotation, in verify
-    assert not logs_in(db, db.owner, db.password)  # the password the ConfigMap held no longer works
+    assert not db.logs_in(db.owner, db.password)  # the password the ConfigMap held no longer works
     issued = VaultGateway(vault_client).issue_database_credential("database", "app")
-    assert logs_in(db, issued.username, issued.password)
+    assert db.logs_in(issued.username, issued.password)
     assert 3500 <= issued.ttl_s <= 3600
     assert ACTION.plan(p, context(vault_client)).empty  # already rotated: the old password is refused, nothing to do
 
@@ -90,13 +81,13 @@ def test_an_issued_credential_stops_logging_in_after_its_ttl(vault_client: hvac.
     p = params(rotate_root=False, roles=[{"name": "app", "default_ttl": 2, "max_ttl": 3}])
     run(p, vault_client)
     issued = VaultGateway(vault_client).issue_database_credential("database", "app")
-    assert logs_in(db, issued.username, issued.password)
+    assert db.logs_in(issued.username, issued.password)
     for _ in range(120):  # bounded poll: Vault revokes the lease at its TTL, and VALID UNTIL ends the login
-        if not logs_in(db, issued.username, issued.password):
+        if not db.logs_in(issued.username, issued.password):
             break
         time.sleep(0.25)
-    assert not logs_in(db, issued.username, issued.password)
-    assert logs_in(db, db.owner, db.password)  # not rotated when the plan says so
+    assert not db.logs_in(issued.username, issued.password)
+    assert db.logs_in(db.owner, db.password)  # not rotated when the plan says so
 
 
 def test_rollback_removes_what_the_run_created(vault_client: hvac.Client, app_database: AppDatabase) -> None:
@@ -126,7 +117,7 @@ def test_a_role_added_later_updates_the_connection_without_resending_the_rotated
     more = params(roles=[{"name": "app", "default_ttl": "1h", "max_ttl": "2h"},
                          {"name": "reporting", "default_ttl": 60, "max_ttl": 120}])
     planned = ACTION.plan(more, context(vault_client))
-    assert [c.op for c in planned.changes] == ["configure", "put-role"]  # allowed_roles grows; no rotation again
+    assert [c.op for c in planned.changes] == ["configure", "write"]  # allowed_roles grows; no rotation again
     run(more, vault_client)  # verify logs in with both roles: the connection still holds the rotated password
 
 
