@@ -21,9 +21,12 @@ class DatabaseCredentialsCheckParams(Params):
 
 def vault_database_credentials(params: DatabaseCredentialsCheckParams, snapshot: Snapshot) -> CheckResult:
     vault = snapshot.vault
-    if vault.secrets_engines().get(params.mount) != "database":
-        return CheckResult.measured(0, len(params.roles), f"{params.mount}/: no database secrets engine",
-                                    [f"{params.mount}/ is not a database secrets engine"])
+    kind = vault.secrets_engines().get(params.mount)
+    if kind != "database":
+        summary = f"{params.mount}/: not enabled" if kind is None else f"{params.mount}/: a {kind} engine, not database"
+        evidence = (f"the database secrets engine is not enabled at {params.mount}/" if kind is None
+                    else f"{params.mount}/ is a {kind} secrets engine, not database")
+        return CheckResult.measured(0, len(params.roles), summary, [evidence])
     existing = set(vault.list(f"{params.mount}/roles"))
     done, evidence = 0, []
     for role in params.roles:

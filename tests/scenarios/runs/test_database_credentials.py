@@ -82,7 +82,7 @@ def test_a_run_hands_the_database_to_vault_and_no_password_leaves_memory(
     caplog.set_level(logging.DEBUG)
     bot = make_carbon(None, CARBON_PLAN=plan_file(tmp_path))
     bot.slash("status p2")
-    assert "database/: no database secrets engine" in str(bot.last_answer())
+    assert "database/: not enabled" in str(bot.last_answer())
     run = request(bot, "db-creds")
     assert [c[0] for c in run.plan["changes"]] == ["enable", "configure", "write", "rotate"]
     click(bot, "carbon.approve", run, "U0BOB")
