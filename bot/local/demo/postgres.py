@@ -7,7 +7,8 @@ initdb and postgres (PostgreSQL 16) for Linux and macOS. Only its binaries are u
 listens on a Unix socket only, and Vault needs TCP.
 
 PostgreSQL refuses to run as root, and CI runs as root: then initdb and postgres run as the unprivileged user
-`nobody` (Popen's `user=`/`group=`), in a temporary folder that user owns.
+`nobody` (Popen's `user=`/`group=`), in a temporary folder that user owns; when that user cannot reach the
+installed binaries (a venv under /root), they are copied once to the temporary folder first.
 """
 
 from __future__ import annotations
@@ -48,6 +49,34 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _others_can_reach(folder: Path) -> bool:
+    """Every folder above the binaries lets other users through (a venv under /root, mode 700, does not)."""
+    return all(parent.stat().st_mode & 0o001 for parent in folder.resolve().parents)
+
+
+def _copy_for_others(binaries: Path) -> Path:
+    """A copy of the installation where the unprivileged user can read it, made once per machine and installed
+    version. The layout is kept: PostgreSQL finds lib/ and share/ relative to its binaries, and the wheel's binaries
+    find their bundled libpq in `pgserver.libs` beside the package (RPATH `$ORIGIN/../../../pgserver.libs`)."""
+    source = binaries.parent  # …/site-packages/pgserver/pginstall
+    stamp = f"{source.stat().st_mtime_ns}-{(binaries / 'postgres').stat().st_size}"
+    target = Path(tempfile.gettempdir()) / f"carbon-postgres-bin-{stamp}"
+    if not (target / "pgserver" / "pginstall" / "bin" / "postgres").is_file():
+        staging = Path(tempfile.mkdtemp(prefix="carbon-postgres-bin-"))
+        for part in ("bin", "lib", "share"):
+            shutil.copytree(source / part, staging / "pgserver" / "pginstall" / part, symlinks=True)
+        libs = source.parent.parent / "pgserver.libs"
+        if libs.is_dir():
+            shutil.copytree(libs, staging / "pgserver.libs", symlinks=True)
+        for folder in (staging, *staging.rglob("*")):
+            if folder.is_dir():
+                folder.chmod(0o755)
+        with contextlib.suppress(OSError):  # another process copied it first: use theirs
+            staging.rename(target)
+        shutil.rmtree(staging, ignore_errors=True)
+    return target / "pgserver" / "pginstall" / "bin"
+
+
 class PostgresServer:
     """Start and stop one PostgreSQL cluster in a temporary folder; usable as a context manager.
 
@@ -81,6 +110,8 @@ class PostgresServer:
             raise RuntimeError("PostgreSQL binaries not found (install the pgserver package: pip install -e '.[dev]')")
         self.folder = Path(tempfile.mkdtemp(prefix="carbon-postgres-"))
         as_user = self._user_kwargs()
+        if as_user and not _others_can_reach(binaries):
+            binaries = _copy_for_others(binaries)
         if as_user:
             os.chown(self.folder, UNPRIVILEGED, UNPRIVILEGED)
         pwfile = self.folder / "pw"
