@@ -13,7 +13,8 @@ Verify repeats the role proofs and checks the old root password no longer logs i
 applied: roles deleted (or put back as they were), connections deleted, the engine disabled if the run enabled it;
 a connection whose root was rotated is kept (Vault holds the only copy of its password), and so is its engine.
 
-Needs RBAC: none (Vault and the database only); the bot's pod must reach the database (the verify login).
+Needs RBAC: `list` deployments and statefulsets in the root credential's namespace (the impact names the workloads
+that read it and would lose their login); the bot's pod must reach the database (the proofs log in).
 Needs Vault policy: `sys/mounts` read; `sys/mounts/<mount>` create/update/delete; `<mount>/config/*`,
 `<mount>/roles/*` create/read/update/delete; `<mount>/creds/*` read; `<mount>/rotate-root/*` update;
 `sys/leases/revoke` update; `secret/data/<root.path>` read.
@@ -25,7 +26,7 @@ from typing import Any
 
 from bot import messages
 from bot.actions.base import ActionContext, ActionKind, ActionPlan, Change, Impact
-from bot.actions.database_login import RootLogin, prove_role, refusal_reason, resolve
+from bot.actions.database_login import RootLogin, prove_role, refusal_reason, resolve, root_readers
 from bot.actions.database_params import DatabaseConnection, DatabaseCredentialsParams, DatabaseRole, default_creation_statements
 from bot.errors import Unavailable, UserError
 from bot.vault.gateway import VaultGateway
@@ -108,7 +109,8 @@ def plan(params: DatabaseCredentialsParams, ctx: ActionContext) -> ActionPlan:
         if conn.rotate_root and not (current is not None and refused):  # refused once configured: rotated already
             rotations.append(Change("rotate", f"vault {params.mount}/rotate-root/{conn.name}",
                                     f"the password of {root.username}@{root.address} becomes known only to Vault"))
-            irreversible.append(messages.root_rotation_irreversible(root.username, str(root.address), root.source))
+            irreversible.append(messages.root_rotation_irreversible(root.username, str(root.address), root.source,
+                                                                    root_readers(ctx, conn.root)))
     return ActionPlan(tuple(changes + rotations), {"enabled": kind is None, "previous": previous},
                       Impact(irreversible=tuple(irreversible)))
 

@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from bot import messages
-from bot.actions.database_params import DatabaseConnection
+from bot.actions.base import ActionContext
+from bot.actions.database_params import DatabaseConnection, RootCredential
+from bot.actions.workloads import WORKLOAD_PLURALS, workloads_in
 from bot.errors import Unavailable, UserError
 from bot.postgres.gateway import Address, LoginRefused, check_login
+from bot.snapshot.credentials import PATH_PREFIX, consumes, references_vault
 from bot.vault.gateway import VaultGateway
 
 
@@ -58,6 +61,18 @@ def refusal_reason(root: RootLogin, timeout: float) -> str | None:
     except LoginRefused as exc:
         return str(exc).rsplit("(", 1)[-1].rstrip(")")
     return None
+
+
+def root_readers(ctx: ActionContext, root: RootCredential) -> list[str]:
+    """The workloads that read the ConfigMap the root credential came from, or its copy from Vault (the secrets
+    migration's convention `carbon/<namespace>/<configmap>`): they lose their login when the root is rotated."""
+    parts = root.path.split("/")
+    if ctx.cluster is None or len(parts) != 3 or parts[0] != PATH_PREFIX:
+        return []
+    _, namespace, configmap = parts
+    return sorted(f"{WORKLOAD_PLURALS[plural]} {namespace}/{obj['metadata']['name']}"
+                  for plural, obj in workloads_in(ctx.cluster, [namespace])
+                  if consumes(obj, configmap) or references_vault(obj, namespace, configmap))
 
 
 def prove_role(vault: VaultGateway, mount: str, role: str, address: Address, timeout: float) -> str:

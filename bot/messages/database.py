@@ -18,10 +18,12 @@ def root_login_refused(connection: str, address: str, source: str, reason: str) 
             "Vault could not use it either: fix the credential in Vault first")
 
 
-def root_rotation_irreversible(user: str, address: str, source: str) -> str:
+def root_rotation_irreversible(user: str, address: str, source: str, readers: list[str]) -> str:
+    who = (f"; {', '.join(readers)} still read it (or its ConfigMap) and lose that login: move them to the role's "
+           "credentials first" if readers else ", so anything still logging in with it loses its login")
     return (f"rotates the root password of {user}@{address}: a rotated root password cannot be un-rotated; "
-            f"the old password in {source} (and the ConfigMap it came from) stops working, so anything still "
-            "logging in with it loses its login. Runs last, after a credential of every role logged in")
+            f"the old password in {source} (and the ConfigMap it came from) stops working{who}. Runs last, after a "
+            "credential of every role logged in")
 
 
 def engine_is_other_kind(mount: str, kind: str) -> str:

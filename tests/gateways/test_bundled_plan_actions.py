@@ -33,6 +33,9 @@ def test_every_bundled_action_plans_against_the_demo_platform(make_carbon: Any, 
     counts = {task_id: len(compute_plan(desk, task_id, kind).changes) for task_id, kind in platform_before.items()}
     assert counts["restore-services"] == 6
     assert counts["vault-database-credentials"] == 4  # engine, connection, role, and the root rotation last
+    database = compute_plan(desk, "vault-database-credentials", "configure_database_credentials")
+    assert database.changes[-1].op == "rotate"
+    assert "; deployment data-platform/lakefs still read it" in database.impact.irreversible[0]  # lakeFS would lose it
     assert counts["rbac-least-privilege"] >= 13  # a ServiceAccount and a patch per workload
     # default-deny for 5 namespaces less registry (seeded with one), 8 allow rules; no egress isolation
     assert counts["network-policies"] == (5 - 1) + 8

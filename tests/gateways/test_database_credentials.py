@@ -61,7 +61,7 @@ def test_the_database_is_handed_to_vault_proven_by_logins_and_a_second_run_plans
     planned = ACTION.plan(p, context(vault_client))
     assert [c.op for c in planned.changes] == ["enable", "configure", "write", "rotate"]  # rotation last
     assert planned.impact.irreversible == (messages.root_rotation_irreversible(
-        db.owner, f"{db.host}:{db.port}/{db.name}", f"secret/{ROOT_PATH}#DATABASE_URL"),)
+        db.owner, f"{db.host}:{db.port}/{db.name}", f"secret/{ROOT_PATH}#DATABASE_URL", []),)
     assert db.password not in str(planned.to_json())
 
     lines: list[str] = []
