@@ -240,12 +240,14 @@ class VaultGateway:
             raise Unavailable(messages.source_unreachable("Vault")) from None
 
 
+_MULTI_ERROR = re.compile(r"\d+ errors? occurred: \* ")
 _QUOTED_PASSWORD = re.compile(r"(?i)password\s+'[^']*'?")
 
 
 def _scrubbed(exc: hvac.exceptions.VaultError, hide: tuple[str, ...]) -> str:
     """Vault's own error lines (hvac appends the request URL), with the values we sent taken out."""
-    text = "; ".join(str(e) for e in (exc.errors or [])) or type(exc).__name__
+    # Vault's "1 error occurred:\n\t* …", each on one line
+    text = "; ".join(_MULTI_ERROR.sub("", " ".join(str(e).split())) for e in (exc.errors or [])) or type(exc).__name__
     text = _QUOTED_PASSWORD.sub("PASSWORD '**********'", text)  # a statement echoed back with a generated password
     for value in hide:
         if value:

@@ -119,7 +119,8 @@ def test_a_role_whose_credentials_cannot_be_issued_fails_before_rotation_and_rol
     click(bot, "carbon.approve", run, "U0BOB")
     assert state(bot, run) == "rolled_back", thread(bot, run)
     said = "\n".join(thread(bot, run))
-    assert "Vault could not issue a credential from database/creds/app" in said
+    assert ('Vault could not issue a credential from database/creds/app: failed to execute query: ERROR: role '
+            '"no_such_role" does not exist (SQLSTATE 42704)') in said
     assert "database/" not in vault_client.sys.list_mounted_secrets_engines()["data"]  # all undone, engine too
     assert database.logs_in(database.owner, database.password)  # the root was never rotated
     assert leaked(bot, tmp_path, capfd, caplog, database.password) == []
