@@ -36,7 +36,11 @@ def resolve(conn: DatabaseConnection, vault: VaultGateway) -> RootLogin:
     value = str(data.get(conn.root.field) or "")
     if not value:
         raise UserError(messages.root_credential_missing(source))
-    parsed = urlsplit(value) if value.startswith(("postgres://", "postgresql://")) else None
+    try:
+        parsed = urlsplit(value) if value.startswith(("postgres://", "postgresql://")) else None
+        port = conn.port or (parsed.port if parsed else None) or 5432
+    except ValueError:  # a malformed host or port in the stored string: say where, never the string
+        raise UserError(messages.root_credential_incomplete(conn.name, "port", source)) from None
     password = unquote(parsed.password or "") if parsed else value
     username = conn.root.username or (str(data.get(conn.root.username_field) or "") if conn.root.username_field else "")
     username = username or (unquote(parsed.username or "") if parsed else "")
@@ -46,10 +50,6 @@ def resolve(conn: DatabaseConnection, vault: VaultGateway) -> RootLogin:
     for name, got in (("username", username), ("password", password), ("host", host), ("database", database)):
         if not got:
             raise UserError(messages.root_credential_incomplete(conn.name, name, source))
-    try:
-        port = conn.port or (parsed.port if parsed else None) or 5432
-    except ValueError:  # a malformed port in the stored string: say where, never the string
-        raise UserError(messages.root_credential_incomplete(conn.name, "port", source)) from None
     return RootLogin(conn.name, Address(str(host), int(port), database, ssl), username, password, source)
 
 

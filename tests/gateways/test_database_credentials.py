@@ -145,6 +145,14 @@ def test_an_unreachable_database_is_said_without_the_connection_string(vault_cli
     assert str(failed.value) == "PostgreSQL 127.0.0.1:9/x could not be reached from Carbon"
 
 
+def test_a_malformed_connection_string_is_refused_without_showing_it(vault_client: hvac.Client) -> None:
+    vault_client.secrets.kv.v2.create_or_update_secret(path=ROOT_PATH, mount_point=KV_MOUNT,
+                                                       secret={"DATABASE_URL": "postgres://u:CANARY-bad@db:notaport/x"})
+    with pytest.raises(UserError) as refused:
+        ACTION.plan(params(), context(vault_client))
+    assert str(refused.value) == messages.root_credential_incomplete("appdb", "port", f"secret/{ROOT_PATH}#DATABASE_URL")
+
+
 def test_a_mount_of_another_kind_is_refused(vault_client: hvac.Client, app_database: AppDatabase) -> None:
     migrated(vault_client, app_database)
     vault_client.sys.enable_secrets_engine("kv", path="database")
