@@ -80,7 +80,8 @@ def plan(params: RestoreDrillParams, ctx: ActionContext) -> ActionPlan:
     changes = [Change("create", f"namespace {target}", f"scratch namespace for {src}") for src, target in scratch.items()]
     mapping = ", ".join(f"{src} → {target}" for src, target in scratch.items())
     changes.append(Change("restore", f"backup {ns}/{name}", f"{mapping}, as restore {ns}/{drill}"))
-    changes.append(Change("compare", mapping, ", ".join(params.kinds) + " by name"))
+    changes += [Change("compare", f"namespace {src}", f"with {target}: {', '.join(params.kinds)} by name")
+                for src, target in scratch.items()]
     changes += [Change("delete", f"namespace {target}", "after the comparison") for target in scratch.values()]
     impact = Impact(warnings=tuple(messages.drill_runs_workloads(t) for t in scratch.values()
                                    if {"deployments", "statefulsets"} & set(params.kinds)),
@@ -102,7 +103,8 @@ def apply(params: RestoreDrillParams, planned: ActionPlan, ctx: ActionContext) -
         missing, restored, expected = _compare(params, data, ctx)
         verdict = messages.drill_result(not missing, restored, expected)
         kube.patch("restores", data["restore"], params.velero_namespace, {"metadata": {"annotations": {RESULT: verdict}}})
-        ctx.step(next(c for c in planned.changes if c.op == "compare"), f"drill {verdict}")
+        for src in data["scratch"]:
+            ctx.step(changes[f"compare namespace {src}"], f"compared {src} with its restore: drill {verdict}")
         if missing:
             raise UserError(messages.drill_mismatch(missing))
     finally:
