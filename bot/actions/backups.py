@@ -35,6 +35,7 @@ from bot.actions.velero import (
     require_velero,
     wait_until,
 )
+from bot.cluster.gateway import ClusterGateway, Conflict
 from bot.errors import UserError
 
 NAME = r"^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$"  # room for Velero's `-<timestamp>` suffix in a backup's name
@@ -78,8 +79,8 @@ def schedule_object(params: BackupsParams, spec: ScheduleSpec) -> dict[str, Any]
                    spec={"schedule": spec.schedule, "useOwnerReferencesInBackup": False, "template": template})
 
 
-def _backups_of(kube: Any, namespace: str, schedule: str) -> list[dict[str, Any]]:
-    return [b for b in kube.list_in("backups", namespace, f"{SCHEDULE_LABEL}={schedule}")]
+def _backups_of(kube: ClusterGateway, namespace: str, schedule: str) -> list[dict[str, Any]]:
+    return kube.list_in("backups", namespace, f"{SCHEDULE_LABEL}={schedule}")
 
 
 def plan(params: BackupsParams, ctx: ActionContext) -> ActionPlan:
@@ -163,10 +164,13 @@ def rollback(params: BackupsParams, planned: ActionPlan, ctx: ActionContext) -> 
     for item in planned.data["schedules"]:
         backup = item.get("backup")
         if backup and f"create backup {ns}/{backup}" in ctx.applied and kube.get("backups", backup, ns) is not None:
-            kube.create("deletebackuprequests", {
-                "apiVersion": "velero.io/v1", "kind": "DeleteBackupRequest",
-                "metadata": {"name": f"{backup}-delete", "namespace": ns, "labels": {"velero.io/backup-name": backup}},
-                "spec": {"backupName": backup}})
+            try:
+                kube.create("deletebackuprequests", {
+                    "apiVersion": "velero.io/v1", "kind": "DeleteBackupRequest",
+                    "metadata": {"name": f"{backup}-delete", "namespace": ns, "labels": {"velero.io/backup-name": backup}},
+                    "spec": {"backupName": backup}})
+            except Conflict:
+                pass  # asked already (a rollback that stopped midway): Velero is deleting it
             ctx.report(f":leftwards_arrow_with_hook: asked Velero to delete backup {ns}/{backup}")
         key = f"{item['op']} schedule {ns}/{item['name']}"
         if key not in ctx.applied or kube.get("schedules", item["name"], ns) is None:
