@@ -49,15 +49,6 @@ def backups(wait_s: float = 10, **schedule: Any) -> BackupsParams:
                                          "wait_s": wait_s})
 
 
-def test_bad_parameters_are_refused_at_load_with_what_would_be_right() -> None:
-    with pytest.raises(ValueError, match=r"invalid cron schedule '0 25 \* \* \*'.*five fields"):
-        backups(schedule="0 25 * * *")
-    with pytest.raises(ValueError, match="ttl"):
-        backups(ttl="30d")
-    with pytest.raises(ValueError, match="unique"):
-        BackupsParams.model_validate({"schedules": [{"name": "a", "namespaces": ["x"]}, {"name": "a", "namespaces": ["y"]}]})
-
-
 def test_a_backup_that_never_finishes_fails_after_the_bounded_wait_and_the_rollback_undoes_the_run(world: Any) -> None:
     emu, velero, kube = world
     time, params = FakeTime(), backups(wait_s=10)
