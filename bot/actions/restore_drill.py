@@ -29,7 +29,7 @@ from pydantic import Field
 from bot import messages
 from bot.actions.base import ActionContext, ActionKind, ActionPlan, Change, Impact, Params
 from bot.actions.objects import MANAGED_BY
-from bot.actions.velero import SCHEDULE_LABEL, finish, phase, require_velero, wait_until
+from bot.actions.velero import FINISHED, SCHEDULE_LABEL, finish, phase, require_velero, wait_until
 from bot.errors import UserError
 from bot.snapshot.objects import parse_time
 
@@ -92,13 +92,14 @@ def plan(params: RestoreDrillParams, ctx: ActionContext) -> ActionPlan:
 def apply(params: RestoreDrillParams, planned: ActionPlan, ctx: ActionContext) -> None:
     kube, data = ctx.kube(), planned.data
     changes = {c.key: c for c in planned.changes}
+    restoring = f"restore backup {params.velero_namespace}/{data['backup']}"
     try:
         for target in data["scratch"].values():
             kube.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {
                 "name": target, "labels": {**MANAGED_BY, DRILL_LABEL: data["restore"]}}})
             ctx.step(changes[f"create namespace {target}"])
         _restore(params, data, ctx)
-        ctx.step(changes[f"restore backup {params.velero_namespace}/{data['backup']}"])
+        ctx.step(changes[restoring])
         finish(ctx, kube, "restores", data["restore"], params.velero_namespace, params.wait_s)
         missing, restored, expected = _compare(params, data, ctx)
         verdict = messages.drill_result(not missing, restored, expected)
@@ -109,6 +110,8 @@ def apply(params: RestoreDrillParams, planned: ActionPlan, ctx: ActionContext) -
             raise UserError(messages.drill_mismatch(missing))
     finally:
         _delete_scratch(data, changes, ctx)
+        if restoring in ctx.done and phase(kube.get("restores", data["restore"], params.velero_namespace)) not in FINISHED:
+            ctx.report(messages.drill_restore_still_running(params.velero_namespace, data["restore"]))
 
 
 def _restore(params: RestoreDrillParams, data: dict[str, Any], ctx: ActionContext) -> None:

@@ -65,3 +65,9 @@ def drill_mismatch(missing: list[str]) -> str:
 
 def drill_result(passed: bool, restored: int, expected: int) -> str:
     return f"{'passed' if passed else 'failed'}: {restored}/{expected} objects restored"
+
+
+def drill_restore_still_running(namespace: str, restore: str) -> str:
+    return (f":warning: Velero is still running restore {namespace}/{restore} (a restore cannot be cancelled): if it "
+            f"recreates the scratch namespace, delete that namespace once `velero restore describe {restore}` "
+            f"shows it finished")

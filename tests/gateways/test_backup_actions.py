@@ -103,11 +103,13 @@ def test_a_restore_that_never_finishes_still_deletes_the_scratch_namespace(world
     planned = RESTORE_DRILL.plan(drill, context(kube, time))
     scratch = planned.data["scratch"]["shop"]
     velero.hold()
-    ctx = context(kube, time)
+    said: list[str] = []
+    ctx = ActionContext(kube, None, report=said.append, monotonic=time.monotonic, sleep=time.sleep)
     with pytest.raises(UserError, match="still InProgress after 6 s"):
         RESTORE_DRILL.apply(drill, planned, ctx)
     assert emu.get("namespaces", scratch) is None and ctx.done[-1] == f"delete namespace {scratch}"
     assert emu.get("restores", planned.data["restore"], NS)["status"]["phase"] == "InProgress"
+    assert said[-1] == messages.drill_restore_still_running(NS, planned.data["restore"])
 
 
 def test_a_drill_passes_once_per_backup(world: Any) -> None:
