@@ -3,7 +3,9 @@
 Everything runs on loopback; `carbon console --demo` and the tests' scenarios use it, so what a
 developer sees in the demo is what the tests assert on. The cluster runs the emulator's workload model
 (pods start, block or crash by the kubelet's rules) and the stand-in for the External Secrets Operator, so
-a run that would break an app shows it here as it would on the real platform.
+a run that would break an app shows it here as it would on the real platform. Velero is installed too, as a
+stand-in (bot/local/demo/velero.py) with an Available storage location and no Schedule yet, so the demo can
+configure backups and run a restore drill.
 
 When the PostgreSQL binaries are installed (the `pgserver` package, a dev dependency `make run` installs), a real
 PostgreSQL plays lakeFS's database, and the connection string the migration already moved to Vault points at it,
@@ -23,6 +25,7 @@ from bot.local.demo.external_secrets import ExternalSecretsStandIn
 from bot.local.demo.openbao import OpenBaoDevServer
 from bot.local.demo.postgres import PostgresServer, postgres_binaries
 from bot.local.demo.seed import MIGRATED, REGISTRY, platform_objects, seed_vault
+from bot.local.demo.velero import VeleroStandIn
 from bot.local.emulator import KubeEmulator
 from bot.snapshot.credentials import KV_MOUNT, vault_path
 
@@ -37,10 +40,12 @@ class DemoPlatform:
         self.now = now
         self.external_secrets: ExternalSecretsStandIn | None = None
         self.postgres: PostgresServer | None = PostgresServer() if postgres_binaries() else None
+        self.velero: VeleroStandIn | None = None
 
     def start(self) -> DemoPlatform:
         self.kube.start()
         self.kube.add_all(platform_objects(self.now, self.extra_pods, live=True))
+        self.velero = VeleroStandIn(self.kube).install()
         try:
             self.bao.start()
             seed_vault(self.bao.client())

@@ -20,9 +20,12 @@ from tests.fixtures.bot import Carbon
 from tests.fixtures.kube import unhealthy_pods
 from tests.fixtures.runs import PLAN, click, request, state, thread
 
-ACTIONS = ("restore-services", "secrets-migration", "network-policies", "rbac-least-privilege", "vault-kubernetes-auth")
-ORDERS = [ACTIONS, tuple(reversed(ACTIONS)),
-          ("rbac-least-privilege", "secrets-migration", "restore-services", "vault-kubernetes-auth", "network-policies")]
+ACTIONS = ("restore-services", "secrets-migration", "network-policies", "rbac-least-privilege", "vault-kubernetes-auth",
+           "velero-schedules", "restore-tested")
+# restore-tested needs recent-backup, which velero-schedules makes done: the drill always comes after it
+ORDERS = [ACTIONS, ("velero-schedules", *reversed(ACTIONS[:-2]), "restore-tested"),
+          ("rbac-least-privilege", "velero-schedules", "secrets-migration", "restore-services", "restore-tested",
+           "vault-kubernetes-auth", "network-policies")]
 
 
 def vault_data(vault: hvac.Client, configmap: str) -> dict[str, str]:
