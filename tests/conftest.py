@@ -3,7 +3,7 @@ the fake Slack), scenarios/ (signed requests to the Bolt app, end to end). Fixtu
 tests/fixtures/ as plugins: the fake Slack, OpenBao, the emulated cluster, the bot."""
 
 pytest_plugins = ["tests.fixtures.slack", "tests.fixtures.vault", "tests.fixtures.kube", "tests.fixtures.bot",
-                  "tests.fixtures.prometheus"]
+                  "tests.fixtures.prometheus", "tests.fixtures.postgres"]
 
 
 def pytest_addoption(parser):  # type: ignore[no-untyped-def]

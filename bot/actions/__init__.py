@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.actions.backups import CONFIGURE_BACKUPS
 from bot.actions.base import ActionContext, ActionKind, ActionPlan, ActionRegistry, Change
+from bot.actions.database_credentials import CONFIGURE_DATABASE_CREDENTIALS
 from bot.actions.migrate_secrets import MIGRATE_SECRETS
 from bot.actions.network_policies import APPLY_NETWORK_POLICIES
 from bot.actions.rbac import APPLY_RBAC
@@ -13,6 +14,7 @@ from bot.actions.vault_auth import CONFIGURE_VAULT_KUBERNETES_AUTH
 
 BUILTIN_ACTIONS: tuple[ActionKind, ...] = (
     MIGRATE_SECRETS, APPLY_NETWORK_POLICIES, APPLY_RBAC, SCALE_DEPLOYMENTS, CONFIGURE_VAULT_KUBERNETES_AUTH,
+    CONFIGURE_DATABASE_CREDENTIALS,
     CONFIGURE_BACKUPS, RESTORE_DRILL,
 )
 

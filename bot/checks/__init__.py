@@ -6,6 +6,7 @@ from bot.checks.availability import NODES_READY, REPLICAS
 from bot.checks.base import CheckKind, CheckRegistry, CheckResult, State
 from bot.checks.certificates import CERTIFICATES_READY
 from bot.checks.crd_objects import CRD_OBJECTS
+from bot.checks.database_credentials import VAULT_DATABASE_CREDENTIALS
 from bot.checks.manual import MANUAL
 from bot.checks.network import NETWORK_POLICIES
 from bot.checks.pods import IMAGES_FROM_REGISTRY, PODS_READY
@@ -19,6 +20,7 @@ from bot.checks.workloads import DEPLOYMENTS_SCALED
 BUILTIN_KINDS: tuple[CheckKind, ...] = (
     PODS_READY, DEPLOYMENTS_SCALED, VAULT_HEALTH, CERTIFICATES_READY, IMAGES_FROM_REGISTRY, MANUAL,
     SECRETS_IN_VAULT, NETWORK_POLICIES, RBAC, NODES_READY, REPLICAS, CRD_OBJECTS, PROMETHEUS_QUERY, VAULT_KUBERNETES_AUTH,
+    VAULT_DATABASE_CREDENTIALS,
 )
 
 

@@ -31,6 +31,12 @@ def object_kind(op: str, target: str) -> str:
         rest = target.removeprefix("vault ")
         if rest.startswith("policy"):
             return "Vault policy"
+        if rest.startswith("secrets "):
+            return "Vault secrets engine"
+        for part, kind in (("/rotate-root/", "Vault root credential"), ("/roles/", "Vault database role"),
+                           ("/config/", "Vault database connection")):
+            if part in rest:
+                return kind
         if "/role/" in rest:
             return "Vault role"
         return "Vault auth config" if rest.endswith("/config") else "Vault auth method"

@@ -6,7 +6,8 @@ can carry the URL and response body.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import hvac
@@ -26,6 +27,16 @@ class VaultHealth:
     @property
     def ok(self) -> bool:
         return self.initialized and not self.sealed
+
+
+@dataclass(frozen=True)
+class IssuedCredential:
+    """A credential Vault issued; the password never prints (repr), and is never stored or shown."""
+
+    username: str
+    password: str = field(repr=False)
+    lease_id: str = ""
+    ttl_s: int = 0
 
 
 class VaultGateway:
@@ -161,6 +172,57 @@ class VaultGateway:
     def write(self, path: str, data: dict[str, Any]) -> None:
         self._call(path, lambda: self.client.write_data(path, data=data))
 
+    def write_explained(self, path: str, data: dict[str, Any], hide: tuple[str, ...] = ()) -> None:
+        """A write whose refusal says Vault's reason (a database connection Vault could not verify, a bad
+        statement): its errors, cut short, with every `hide` value (the passwords sent) and the URL removed."""
+        def write() -> Any:
+            try:
+                return self.client.write_data(path, data=data)
+            except hvac.exceptions.InvalidRequest as exc:
+                raise Unavailable(f"Vault refused the write to {path}: {_scrubbed(exc, hide)}") from None
+        self._call(path, write)
+
+    def delete(self, path: str) -> None:
+        """Delete a logical path (a role, a connection); nothing there is not an error."""
+        def delete() -> Any:
+            try:
+                return self.client.delete(path)
+            except hvac.exceptions.InvalidPath:
+                return None
+        self._call(path, delete)
+
+    # -- secrets engines
+    def secrets_engines(self) -> dict[str, str]:
+        """Mounted secrets engines: path (without the trailing slash) -> type."""
+        answer = self._call("sys/mounts", lambda: self.client.sys.list_mounted_secrets_engines())
+        data = answer.get("data") or answer
+        return {path.rstrip("/"): str(info.get("type")) for path, info in data.items() if isinstance(info, dict)}
+
+    def enable_secrets_engine(self, kind: str, path: str) -> None:
+        self._call(f"sys/mounts/{path}", lambda: self.client.sys.enable_secrets_engine(backend_type=kind, path=path))
+
+    def disable_secrets_engine(self, path: str) -> None:
+        self._call(f"sys/mounts/{path}", lambda: self.client.sys.disable_secrets_engine(path=path))
+
+    def issue_database_credential(self, mount: str, role: str) -> IssuedCredential:
+        """A short-lived database credential from `<mount>/creds/<role>` (a lease): held in memory by the caller
+        only as long as a login proof takes, then revoked with `revoke_lease`."""
+        def issue() -> Any:
+            try:
+                return self.client.read(f"{mount}/creds/{role}")
+            except (hvac.exceptions.InvalidRequest, hvac.exceptions.InternalServerError) as exc:  # a statement failed
+                raise Unavailable(f"Vault could not issue a credential from {mount}/creds/{role}: "
+                                  f"{_scrubbed(exc, ())}") from None
+        answer = self._call(f"{mount}/creds/{role}", issue) or {}
+        data = answer.get("data") or {}
+        if not data.get("username") or not data.get("password"):
+            raise Unavailable(f"Vault issued no credential from {mount}/creds/{role}")
+        return IssuedCredential(str(data["username"]), str(data["password"]), str(answer.get("lease_id") or ""),
+                                int(answer.get("lease_duration") or 0))
+
+    def revoke_lease(self, lease_id: str) -> None:
+        self._call("sys/leases/revoke", lambda: self.client.sys.revoke_lease(lease_id=lease_id))
+
     def _call(self, what: str, fn: Any) -> Any:
         try:
             return fn()
@@ -176,6 +238,21 @@ class VaultGateway:
             raise Unavailable(messages.source_timed_out("Vault")) from None
         except requests.RequestException:
             raise Unavailable(messages.source_unreachable("Vault")) from None
+
+
+_MULTI_ERROR = re.compile(r"\d+ errors? occurred: \* ")
+_QUOTED_PASSWORD = re.compile(r"(?i)password\s+'[^']*'?")
+
+
+def _scrubbed(exc: hvac.exceptions.VaultError, hide: tuple[str, ...]) -> str:
+    """Vault's own error lines (hvac appends the request URL), with the values we sent taken out."""
+    # Vault's "1 error occurred:\n\t* …", each on one line
+    text = "; ".join(_MULTI_ERROR.sub("", " ".join(str(e).split())) for e in (exc.errors or [])) or type(exc).__name__
+    text = _QUOTED_PASSWORD.sub("PASSWORD '**********'", text)  # a statement echoed back with a generated password
+    for value in hide:
+        if value:
+            text = text.replace(value, "**********")
+    return text[:300]
 
 
 def _json(response: Any) -> dict[str, Any]:

@@ -10,13 +10,16 @@ import pytest
 
 from bot import messages
 from bot.errors import UserError
+from bot.local.demo.platform import point_lakefs_at
 from bot.local.demo.seed import seed_vault
 from bot.runs.planning import compute_plan
+from tests.fixtures.postgres import AppDatabase
 
 
 def test_every_bundled_action_plans_against_the_demo_platform(make_carbon: Any, migratable: Any,
-                                                             vault_client: hvac.Client) -> None:
+                                                             vault_client: hvac.Client, app_database: AppDatabase) -> None:
     seed_vault(vault_client)
+    point_lakefs_at(vault_client, app_database.url())  # as the demo does with its own PostgreSQL
     carbon = make_carbon(migratable)
     before = {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"], o["metadata"]["resourceVersion"])
               for plural in ("deployments", "configmaps", "serviceaccounts", "networkpolicies", "schedules", "backups")
@@ -26,6 +29,7 @@ def test_every_bundled_action_plans_against_the_demo_platform(make_carbon: Any, 
         "restore-services": "scale_deployments", "secrets-migration": "migrate_secrets",
         "network-policies": "apply_network_policies", "rbac-least-privilege": "apply_rbac",
         "vault-kubernetes-auth": "configure_vault_kubernetes_auth",
+        "vault-database-credentials": "configure_database_credentials",
         "velero-schedules": "configure_backups", "restore-tested": "restore_drill",
     }
     assert carbon.services.plan.task("secrets-migration").approval.required == 2
@@ -37,6 +41,10 @@ def test_every_bundled_action_plans_against_the_demo_platform(make_carbon: Any, 
         compute_plan(desk, "restore-tested", "restore_drill")
     assert str(no_backup.value) == messages.no_completed_backup("velero", "platform-daily", ["data-platform"])
     assert counts["restore-services"] == 6
+    assert counts["vault-database-credentials"] == 4  # engine, connection, role, and the root rotation last
+    database = compute_plan(desk, "vault-database-credentials", "configure_database_credentials")
+    assert database.changes[-1].op == "rotate"
+    assert "; deployment data-platform/lakefs still read it" in database.impact.irreversible[0]  # lakeFS would lose it
     assert counts["rbac-least-privilege"] >= 13  # a ServiceAccount and a patch per workload
     # default-deny for 5 namespaces less registry (seeded with one), 8 allow rules; no egress isolation
     assert counts["network-policies"] == (5 - 1) + 8

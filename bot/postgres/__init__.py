@@ -1,0 +1,1 @@
+"""The PostgreSQL gateway: the only package that imports a PostgreSQL driver (pg8000)."""
