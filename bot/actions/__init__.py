@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.actions.base import ActionContext, ActionKind, ActionPlan, ActionRegistry, Change
+from bot.actions.disruption_budgets import APPLY_DISRUPTION_BUDGETS
 from bot.actions.migrate_secrets import MIGRATE_SECRETS
 from bot.actions.network_policies import APPLY_NETWORK_POLICIES
 from bot.actions.rbac import APPLY_RBAC
@@ -11,6 +12,7 @@ from bot.actions.vault_auth import CONFIGURE_VAULT_KUBERNETES_AUTH
 
 BUILTIN_ACTIONS: tuple[ActionKind, ...] = (
     MIGRATE_SECRETS, APPLY_NETWORK_POLICIES, APPLY_RBAC, SCALE_DEPLOYMENTS, CONFIGURE_VAULT_KUBERNETES_AUTH,
+    APPLY_DISRUPTION_BUDGETS,
 )
 
 

@@ -43,6 +43,14 @@ from bot.messages.attest import (
     not_manual,
     nothing_to_withdraw,
 )
+from bot.messages.budgets import (
+    budget_already_covers,
+    budget_blocks_evictions,
+    budget_not_observed,
+    budget_not_protecting,
+    budget_rule,
+    budget_workload_missing,
+)
 from bot.messages.chart import (
     chart_attested,
     chart_comment,
@@ -175,6 +183,12 @@ __all__ = [
     "attested_summary",
     "bad_run_id",
     "blocked_flows_summary",
+    "budget_already_covers",
+    "budget_blocks_evictions",
+    "budget_not_observed",
+    "budget_not_protecting",
+    "budget_rule",
+    "budget_workload_missing",
     "cannot_roll_back",
     "change_last_day",
     "change_since_digest",
