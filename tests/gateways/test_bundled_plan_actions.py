@@ -23,11 +23,13 @@ def test_every_bundled_action_plans_against_the_demo_platform(make_carbon: Any, 
         "restore-services": "scale_deployments", "secrets-migration": "migrate_secrets",
         "network-policies": "apply_network_policies", "rbac-least-privilege": "apply_rbac",
         "vault-kubernetes-auth": "configure_vault_kubernetes_auth",
+        "critical-replicas": "apply_disruption_budgets",
     }
     assert carbon.services.plan.task("secrets-migration").approval.required == 2
     desk = carbon.services.runs
     counts = {task_id: len(compute_plan(desk, task_id, kind).changes) for task_id, kind in platform_before.items()}
     assert counts["restore-services"] == 6
+    assert counts["critical-replicas"] == 3 + 3  # a second replica and a budget for each of the three services
     assert counts["rbac-least-privilege"] >= 13  # a ServiceAccount and a patch per workload
     # default-deny for 5 namespaces less registry (seeded with one), 8 allow rules; no egress isolation
     assert counts["network-policies"] == (5 - 1) + 8

@@ -21,6 +21,7 @@ from bot.cluster.lease import LeaderElector
 from bot.local.demo.external_secrets import ExternalSecretsStandIn
 from bot.local.demo.seed import seed_vault
 from bot.local.emulator import RecordedRequest
+from bot.services.pace import Pace
 from jobs.digest import digest_job
 from jobs.risk_scan import risk_scan_job
 from tests.fixtures.bot import CHANNEL, Carbon
@@ -99,7 +100,7 @@ def test_kubectl_kustomize_renders() -> None:
             "PersistentVolumeClaim", "Secret", "ConfigMap"} <= set(kinds)
 
 
-ACTION_TASKS = ("restore-services", "secrets-migration", "network-policies", "rbac-least-privilege")
+ACTION_TASKS = ("restore-services", "secrets-migration", "network-policies", "rbac-least-privilege", "critical-replicas")
 # configure_vault_kubernetes_auth has no rollback; it reads the published cluster CA (configmaps get). It runs
 # first: the secrets migration needs it.
 APPLY_ONLY_TASKS = ("vault-kubernetes-auth",)
@@ -161,6 +162,8 @@ BEYOND_THE_DEMO = {
     ("apps", "statefulsets", "patch"): "migrate_secrets / apply_rbac patch a StatefulSet's pod template",
     ("", "serviceaccounts", "patch"): "apply_rbac server-side applies a ServiceAccount that exists but differs",
     ("networking.k8s.io", "networkpolicies", "patch"): "apply_network_policies server-side applies a drifted policy",
+    ("policy", "poddisruptionbudgets", "patch"): "apply_disruption_budgets replaces a budget that exists but differs",
+    ("apps", "statefulsets/scale", "patch"): "apply_disruption_budgets raises a StatefulSet's replicas",
 }
 
 
@@ -171,6 +174,7 @@ def live_carbon(make_carbon: Any, live_platform: Any, vault_client: hvac.Client)
     ExternalSecretsStandIn(live_platform, vault_client).install()
     live_platform.reset_requests()
     carbon: Carbon = make_carbon(live_platform, view=True)
+    carbon.services.pace = Pace(limits={})  # one person requests every bundled action here
     return carbon
 
 

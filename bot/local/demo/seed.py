@@ -231,7 +231,13 @@ def platform_objects(now: datetime | None = None, extra_pods: int = 0, live: boo
     objs += security_objects(objs)
     objs += _filler(extra_pods)
     if live:  # the pull secret before any pod, as the ServiceAccount admission controller reads it at pod creation
-        objs[len(NAMESPACES):len(NAMESPACES)] = pull_secret_objects()
+        pulls = pull_secret_objects()
+        # Those accounts list the pull secret; security_objects' bare copies would replace them after the first pods
+        # were admitted, and every pod created later (a scale-up, a rollout) could no longer pull from Harbor.
+        listed = {(o["metadata"]["namespace"], o["metadata"]["name"]) for o in pulls if o["kind"] == "ServiceAccount"}
+        objs = [o for o in objs if o["kind"] != "ServiceAccount"
+                or (o["metadata"].get("namespace"), o["metadata"]["name"]) not in listed]
+        objs[len(NAMESPACES):len(NAMESPACES)] = pulls
         for obj in objs:
             if obj["kind"] == "Deployment":
                 obj.pop("status", None)

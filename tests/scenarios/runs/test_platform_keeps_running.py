@@ -20,9 +20,11 @@ from tests.fixtures.bot import Carbon
 from tests.fixtures.kube import unhealthy_pods
 from tests.fixtures.runs import PLAN, click, request, state, thread
 
-ACTIONS = ("restore-services", "secrets-migration", "network-policies", "rbac-least-privilege", "vault-kubernetes-auth")
+ACTIONS = ("restore-services", "secrets-migration", "network-policies", "rbac-least-privilege", "vault-kubernetes-auth",
+           "critical-replicas")
 ORDERS = [ACTIONS, tuple(reversed(ACTIONS)),
-          ("rbac-least-privilege", "secrets-migration", "restore-services", "vault-kubernetes-auth", "network-policies")]
+          ("rbac-least-privilege", "critical-replicas", "secrets-migration", "restore-services", "vault-kubernetes-auth",
+           "network-policies")]
 
 
 def vault_data(vault: hvac.Client, configmap: str) -> dict[str, str]:
