@@ -103,7 +103,8 @@ def plan(params: BudgetsParams, ctx: ActionContext) -> ActionPlan:
     items = [_plan_target(kube, target, changes, rolls, refusals) for target in params.targets]
     if refusals:
         raise UserError(" ".join(refusals))
-    return ActionPlan(tuple(changes), {"targets": items}, Impact(rolls=tuple(rolls)))
+    ordered = sorted(changes, key=lambda c: c.op != "scale")  # in the order apply makes them: raises, then budgets
+    return ActionPlan(tuple(ordered), {"targets": items}, Impact(rolls=tuple(rolls)))
 
 
 def apply(params: BudgetsParams, planned: ActionPlan, ctx: ActionContext) -> None:
