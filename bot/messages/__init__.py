@@ -112,6 +112,14 @@ from bot.messages.flows import (
     flow_unresolved,
     inferred_flow_blocked,
 )
+from bot.messages.mirror import (
+    mirror_unchecked,
+    not_mirrored_yet,
+    registry_answered,
+    registry_realm_elsewhere,
+    registry_refused,
+    registry_unreachable,
+)
 from bot.messages.plans import (
     approval_reminder,
     approvers_asked,
@@ -222,6 +230,7 @@ __all__ = [
     "interrupted",
     "interrupted_reason",
     "jobs_not_started",
+    "mirror_unchecked",
     "more_in_full_plan",
     "needs_not_done",
     "no_channel",
@@ -242,6 +251,7 @@ __all__ = [
     "not_delivered",
     "not_leader_retry",
     "not_manual",
+    "not_mirrored_yet",
     "nothing_applied",
     "nothing_to_change",
     "nothing_to_withdraw",
@@ -256,6 +266,10 @@ __all__ = [
     "post_failed",
     "recording_approval",
     "recording_rejection",
+    "registry_answered",
+    "registry_realm_elsewhere",
+    "registry_refused",
+    "registry_unreachable",
     "rollback_started",
     "rolled_back_automatically",
     "rolled_back_reason",
