@@ -194,11 +194,13 @@ def test_verify_waits_bounded_and_names_a_budget_its_unhealthy_pods_leave_withou
     assert clock.naps == [2.0, 2.0, 1.0]  # never past the bound
 
 
-def test_a_statefulset_gets_its_budget_from_its_own_selector(apps: KubeEmulator) -> None:
-    apps.add(workload("db", replicas=2, kind="StatefulSet"))
+def test_a_statefulset_is_raised_through_its_scale_and_gets_its_budget_from_its_own_selector(apps: KubeEmulator) -> None:
+    apps.add(workload("db", replicas=1, kind="StatefulSet"))
     p = BudgetsParams.model_validate({"targets": [{"namespace": "apps", "name": "db", "kind": "StatefulSet",
-                                                   "max_unavailable": "50%"}]})
+                                                   "max_unavailable": "50%", "replicas": 2}]})
     planned, ctx = run(apps, p, [])
+    assert ctx.done == ["scale statefulset apps/db", "create poddisruptionbudget apps/db"]
+    assert replicas(apps, "db", "statefulsets") == 2 and ready_pods(apps, "db") == 2
     assert verify(p, planned, ctx) == []
     status = apps.get("poddisruptionbudgets", "db", "apps")["status"]
     assert (status["expectedPods"], status["disruptionsAllowed"]) == (2, 1)
