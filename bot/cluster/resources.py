@@ -63,6 +63,8 @@ RESOURCES: dict[str, ResourceType] = {
         ResourceType("velero.io", "v1", "Schedule", "schedules"),
         ResourceType("velero.io", "v1", "Backup", "backups"),
         ResourceType("velero.io", "v1", "Restore", "restores"),
+        ResourceType("velero.io", "v1", "BackupStorageLocation", "backupstoragelocations"),
+        ResourceType("velero.io", "v1", "DeleteBackupRequest", "deletebackuprequests"),
     )
 }
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import hvac
+import pytest
 
+from bot import messages
+from bot.errors import UserError
 from bot.local.demo.seed import seed_vault
 from bot.runs.planning import compute_plan
 
@@ -16,7 +19,7 @@ def test_every_bundled_action_plans_against_the_demo_platform(make_carbon: Any, 
     seed_vault(vault_client)
     carbon = make_carbon(migratable)
     before = {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"], o["metadata"]["resourceVersion"])
-              for plural in ("deployments", "configmaps", "serviceaccounts", "networkpolicies")
+              for plural in ("deployments", "configmaps", "serviceaccounts", "networkpolicies", "schedules", "backups")
               for o in migratable.list(plural)}
     platform_before = {t.id: t.action.kind for t in carbon.services.plan.tasks() if t.action}
     assert platform_before == {
@@ -24,10 +27,16 @@ def test_every_bundled_action_plans_against_the_demo_platform(make_carbon: Any, 
         "network-policies": "apply_network_policies", "rbac-least-privilege": "apply_rbac",
         "vault-kubernetes-auth": "configure_vault_kubernetes_auth",
         "critical-replicas": "apply_disruption_budgets",
+        "velero-schedules": "configure_backups", "restore-tested": "restore_drill",
     }
     assert carbon.services.plan.task("secrets-migration").approval.required == 2
     desk = carbon.services.runs
-    counts = {task_id: len(compute_plan(desk, task_id, kind).changes) for task_id, kind in platform_before.items()}
+    counts = {task_id: len(compute_plan(desk, task_id, kind).changes) for task_id, kind in platform_before.items()
+              if task_id != "restore-tested"}
+    assert counts["velero-schedules"] == 2  # the schedule and one backup from it
+    with pytest.raises(UserError) as no_backup:  # a drill needs a backup: recent-backup (after velero-schedules)
+        compute_plan(desk, "restore-tested", "restore_drill")
+    assert str(no_backup.value) == messages.no_completed_backup("velero", "platform-daily", ["data-platform"])
     assert counts["restore-services"] == 6
     assert counts["critical-replicas"] == 3 + 3  # a second replica and a budget for each of the three services
     assert counts["rbac-least-privilege"] >= 13  # a ServiceAccount and a patch per workload
@@ -39,6 +48,6 @@ def test_every_bundled_action_plans_against_the_demo_platform(make_carbon: Any, 
     assert {c.target for c in secrets.changes if c.op == "patch"} >= {"deployment data-platform/superset",
                                                                       "deployment data-platform/trino-coordinator"}
     after = {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"], o["metadata"]["resourceVersion"])
-             for plural in ("deployments", "configmaps", "serviceaccounts", "networkpolicies")
+             for plural in ("deployments", "configmaps", "serviceaccounts", "networkpolicies", "schedules", "backups")
              for o in migratable.list(plural)}
     assert after == before  # planning is a dry run

@@ -128,7 +128,7 @@ def test_replicas_count_a_scaled_deployment_with_a_pdb(seeded: Carbon, platform:
 
 def test_velero_served_but_empty_is_0_with_evidence(seeded: Carbon) -> None:
     view = measured(seeded)
-    assert result(view, "velero-schedules").evidence == ("0 Schedule object(s), 0 matching",)
+    assert result(view, "velero-schedules").evidence == ("0 Schedule object(s), 0 matching with status.phase=Enabled",)
     assert result(view, "recent-backup").state == State.FAILING
 
 

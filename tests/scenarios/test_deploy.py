@@ -20,6 +20,7 @@ import yaml
 from bot.cluster.lease import LeaderElector
 from bot.local.demo.external_secrets import ExternalSecretsStandIn
 from bot.local.demo.seed import seed_vault
+from bot.local.demo.velero import VeleroStandIn
 from bot.local.emulator import RecordedRequest
 from bot.services.pace import Pace
 from jobs.digest import digest_job
@@ -100,24 +101,33 @@ def test_kubectl_kustomize_renders() -> None:
             "PersistentVolumeClaim", "Secret", "ConfigMap"} <= set(kinds)
 
 
-ACTION_TASKS = ("restore-services", "secrets-migration", "network-policies", "rbac-least-privilege", "critical-replicas")
+ACTION_TASKS = ("restore-services", "secrets-migration", "network-policies", "rbac-least-privilege", "velero-schedules",
+                "critical-replicas")
 # configure_vault_kubernetes_auth has no rollback; it reads the published cluster CA (configmaps get). It runs
 # first: the secrets migration needs it.
 APPLY_ONLY_TASKS = ("vault-kubernetes-auth",)
+# restore_drill has no rollback either; it runs while velero-schedules' backup exists (before that is rolled back).
+AFTER = {"velero-schedules": ("restore-tested",)}
 LEASE_NAMESPACE = "carbon"
+
+
+def apply_only(carbon: Carbon, task_id: str) -> None:
+    run = request(carbon, task_id)
+    click(carbon, "carbon.approve", run, "U0BOB")
+    assert state(carbon, run) == "succeeded", (task_id, carbon.slack.messages(CHANNEL)[-3:])
 
 
 def run_every_action(carbon: Carbon) -> None:
     """Plan (dry run), apply and verify each bundled action; then roll back each that can be undone."""
     for task_id in APPLY_ONLY_TASKS:
-        run = request(carbon, task_id)
-        click(carbon, "carbon.approve", run, "U0BOB")
-        assert state(carbon, run) == "succeeded", (task_id, carbon.slack.messages(CHANNEL)[-3:])
+        apply_only(carbon, task_id)
     for task_id in ACTION_TASKS:
         run = request(carbon, task_id)
         for approver in ("U0BOB", "U0CAROL")[:carbon.services.plan.task(task_id).approval.required]:
             click(carbon, "carbon.approve", run, approver)
         assert state(carbon, run) == "succeeded", (task_id, carbon.slack.messages(CHANNEL)[-3:])
+        for follow in AFTER.get(task_id, ()):
+            apply_only(carbon, follow)
         carbon.slash(f"rollback {run.id}", user="U0BOB")
         assert state(carbon, run) == "rolled_back", task_id
 
@@ -164,6 +174,8 @@ BEYOND_THE_DEMO = {
     ("networking.k8s.io", "networkpolicies", "patch"): "apply_network_policies server-side applies a drifted policy",
     ("policy", "poddisruptionbudgets", "patch"): "apply_disruption_budgets replaces a budget that exists but differs",
     ("apps", "statefulsets/scale", "patch"): "apply_disruption_budgets raises a StatefulSet's replicas",
+    ("velero.io", "schedules", "patch"): "configure_backups server-side applies a Schedule that differs (and puts it "
+                                         "back on rollback)",
 }
 
 
@@ -172,9 +184,10 @@ def live_carbon(make_carbon: Any, live_platform: Any, vault_client: hvac.Client)
     """The bot on the live demo platform with its secrets operator, so every action runs its whole path; as `carbon
     serve` runs it, statuses, digests and risk scans read the watch-fed view (list + watch per kind)."""
     ExternalSecretsStandIn(live_platform, vault_client).install()
+    VeleroStandIn(live_platform).install()
     live_platform.reset_requests()
     carbon: Carbon = make_carbon(live_platform, view=True)
-    carbon.services.pace = Pace(limits={})  # one person requests every bundled action here
+    carbon.services.pace = Pace(limits={})  # one person requests every action here
     return carbon
 
 

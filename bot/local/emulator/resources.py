@@ -86,6 +86,8 @@ BUILTIN_TYPES: tuple[ResourceType, ...] = (
     ResourceType("velero.io", "v1", "Schedule", "schedules", True, _STATUS, builtin=False),
     ResourceType("velero.io", "v1", "Backup", "backups", True, _STATUS, builtin=False),
     ResourceType("velero.io", "v1", "Restore", "restores", True, _STATUS, builtin=False),
+    ResourceType("velero.io", "v1", "BackupStorageLocation", "backupstoragelocations", True, _STATUS, builtin=False),
+    ResourceType("velero.io", "v1", "DeleteBackupRequest", "deletebackuprequests", True, _STATUS, builtin=False),
     ResourceType("monitoring.coreos.com", "v1", "ServiceMonitor", "servicemonitors", builtin=False),
 )
 
