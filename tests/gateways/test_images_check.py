@@ -76,11 +76,15 @@ def view(apps: KubeEmulator) -> Iterator[ClusterView]:
 
 def test_the_watch_fed_view_keeps_template_images_and_reads_daemonsets(apps: KubeEmulator, view: ClusterView) -> None:
     assert view.covers("daemonsets")
+    kinds = ("deployments", "statefulsets", "daemonsets")
+    for plural in kinds:
+        view.items(plural)  # each kind's first list is in (the feeds list in the background)
     snapshot = Snapshot(ClusterGateway(apps.api_client()), None, datetime.now(UTC), view=view)
     apps.reset_requests()
     found = images_from_registry(ImagesParams(registry=HARBOR), snapshot)
     assert found.summary == f"2/5 images from {HARBOR}" and len(found.evidence) == 3
-    assert [r.path for r in apps.requests if r.query.get("watch") != "true"] == []  # read from memory
+    listed = [r.path for r in apps.requests if r.query.get("watch") != "true" and r.path.endswith(kinds)]
+    assert listed == []  # read from the view's memory, not listed again
 
 
 def test_the_demo_counts_its_scaled_down_services_by_their_templates(platform: KubeEmulator) -> None:
