@@ -1,4 +1,4 @@
-"""Checks over pods: are the expected pods healthy, and do they pull from the private registry."""
+"""Checks over pods: are the expected pods healthy, and do the workloads' pod templates pull from the private registry."""
 
 from __future__ import annotations
 
@@ -63,17 +63,26 @@ class ImagesParams(Params):
     images: tuple[str, ...] = ()
 
 
+# The workloads whose pod templates say what a pod pulls, with the word evidence names them by.
+TEMPLATE_KINDS = (("deployments", "deployment"), ("statefulsets", "statefulset"), ("daemonsets", "daemonset"))
+
+
 def images_from_registry(params: ImagesParams, snapshot: Snapshot) -> CheckResult:
-    """Counts containers, not pods: a sidecar pulled from Docker Hub is still a rate-limit risk."""
+    """Counts the containers (init containers too) of the pod templates of Deployments, StatefulSets and DaemonSets,
+    not of running pods: a service scaled to zero has no pods, yet pulls from wherever its template says the moment it
+    is scaled up. A sidecar pulled from Docker Hub is still a rate-limit risk, so every container counts. Pods that no
+    such workload owns (bare pods, Jobs) are not counted."""
+    prefix = params.registry.rstrip("/") + "/"
     counted, offenders = 0, []
-    for pod in in_namespaces(snapshot.items("pods"), params.namespaces):
-        for container in containers(pod):
-            image = str(container.get("image", ""))
-            if params.images and not any(name in image for name in params.images):
-                continue
-            counted += 1
-            if not image.startswith(params.registry.rstrip("/") + "/"):
-                offenders.append(f"{ref(pod)} {container.get('name', '?')}: {image}")
+    for plural, word in TEMPLATE_KINDS:
+        for workload in in_namespaces(snapshot.items(plural), params.namespaces):
+            for container in containers((workload.get("spec") or {}).get("template") or {}):
+                image = str(container.get("image", ""))
+                if params.images and not any(name in image for name in params.images):
+                    continue
+                counted += 1
+                if not image.startswith(prefix):
+                    offenders.append(f"{word} {ref(workload)} → {image} (container {container.get('name', '?')})")
     mirrored = counted - len(offenders)
     return CheckResult.measured(mirrored, counted, f"{mirrored}/{counted} images from {params.registry}", offenders)
 
@@ -81,4 +90,4 @@ def images_from_registry(params: ImagesParams, snapshot: Snapshot) -> CheckResul
 PODS_READY = CheckKind("pods_ready", PodsReadyParams, pods_ready,
                        "Pods (by namespace and label selector) Running and Ready; CrashLoopBackOff/ImagePull errors fail it.")
 IMAGES_FROM_REGISTRY = CheckKind("images_from_registry", ImagesParams, images_from_registry,
-                                 "Container images pulled from the private registry rather than Docker Hub.")
+                                 "Workloads' pod-template images pulled from the private registry rather than Docker Hub.")

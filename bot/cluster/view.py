@@ -20,7 +20,7 @@ from bot.errors import Unavailable
 # What snapshot.items() is asked for by the checks and risk rules (bot/checks, bot/risks); a kind not listed
 # here is still read, by a direct list per measurement.
 VIEW_KINDS: tuple[str, ...] = (
-    "pods", "nodes", "namespaces", "configmaps", "deployments", "statefulsets", "networkpolicies",
+    "pods", "nodes", "namespaces", "configmaps", "deployments", "statefulsets", "daemonsets", "networkpolicies",
     "roles", "rolebindings", "clusterrolebindings", "poddisruptionbudgets", "certificates", "clusterissuers",
     "schedules", "backups", "restores",
 )

@@ -59,6 +59,14 @@ from bot.messages.backups import (
     velero_not_installed,
     velero_object_failed,
 )
+from bot.messages.budgets import (
+    budget_already_covers,
+    budget_blocks_evictions,
+    budget_not_observed,
+    budget_not_protecting,
+    budget_rule,
+    budget_workload_missing,
+)
 from bot.messages.chart import (
     chart_attested,
     chart_comment,
@@ -132,6 +140,14 @@ from bot.messages.flows import (
     flow_unresolved,
     inferred_flow_blocked,
 )
+from bot.messages.mirror import (
+    mirror_unchecked,
+    not_mirrored_yet,
+    registry_answered,
+    registry_realm_elsewhere,
+    registry_refused,
+    registry_unreachable,
+)
 from bot.messages.plans import (
     approval_reminder,
     approvers_asked,
@@ -203,6 +219,12 @@ __all__ = [
     "attested_summary",
     "bad_run_id",
     "blocked_flows_summary",
+    "budget_already_covers",
+    "budget_blocks_evictions",
+    "budget_not_observed",
+    "budget_not_protecting",
+    "budget_rule",
+    "budget_workload_missing",
     "cannot_roll_back",
     "change_last_day",
     "change_since_digest",
@@ -244,6 +266,7 @@ __all__ = [
     "interrupted",
     "interrupted_reason",
     "jobs_not_started",
+    "mirror_unchecked",
     "more_in_full_plan",
     "mount_kept",
     "namespace_not_found_warning",
@@ -268,6 +291,7 @@ __all__ = [
     "not_finished_in_time",
     "not_leader_retry",
     "not_manual",
+    "not_mirrored_yet",
     "nothing_applied",
     "nothing_to_change",
     "nothing_to_withdraw",
@@ -283,6 +307,10 @@ __all__ = [
     "recording_approval",
     "recording_rejection",
     "role_logged_in",
+    "registry_answered",
+    "registry_realm_elsewhere",
+    "registry_refused",
+    "registry_unreachable",
     "rollback_started",
     "rolled_back_automatically",
     "rolled_back_reason",

@@ -30,6 +30,7 @@ def test_every_bundled_action_plans_against_the_demo_platform(make_carbon: Any, 
         "network-policies": "apply_network_policies", "rbac-least-privilege": "apply_rbac",
         "vault-kubernetes-auth": "configure_vault_kubernetes_auth",
         "vault-database-credentials": "configure_database_credentials",
+        "critical-replicas": "apply_disruption_budgets",
         "velero-schedules": "configure_backups", "restore-tested": "restore_drill",
     }
     assert carbon.services.plan.task("secrets-migration").approval.required == 2
@@ -45,6 +46,7 @@ def test_every_bundled_action_plans_against_the_demo_platform(make_carbon: Any, 
     database = compute_plan(desk, "vault-database-credentials", "configure_database_credentials")
     assert database.changes[-1].op == "rotate"
     assert "; deployment data-platform/lakefs still read it" in database.impact.irreversible[0]  # lakeFS would lose it
+    assert counts["critical-replicas"] == 3 + 3  # a second replica and a budget for each of the three services
     assert counts["rbac-least-privilege"] >= 13  # a ServiceAccount and a patch per workload
     # default-deny for 5 namespaces less registry (seeded with one), 8 allow rules; no egress isolation
     assert counts["network-policies"] == (5 - 1) + 8

@@ -101,7 +101,8 @@ def test_kubectl_kustomize_renders() -> None:
             "PersistentVolumeClaim", "Secret", "ConfigMap"} <= set(kinds)
 
 
-ACTION_TASKS = ("restore-services", "secrets-migration", "network-policies", "rbac-least-privilege", "velero-schedules")
+ACTION_TASKS = ("restore-services", "secrets-migration", "network-policies", "rbac-least-privilege", "velero-schedules",
+                "critical-replicas")
 # configure_vault_kubernetes_auth has no rollback; it reads the published cluster CA (configmaps get). It runs
 # first: the secrets migration needs it.
 APPLY_ONLY_TASKS = ("vault-kubernetes-auth",)
@@ -171,6 +172,8 @@ BEYOND_THE_DEMO = {
     ("apps", "statefulsets", "patch"): "migrate_secrets / apply_rbac patch a StatefulSet's pod template",
     ("", "serviceaccounts", "patch"): "apply_rbac server-side applies a ServiceAccount that exists but differs",
     ("networking.k8s.io", "networkpolicies", "patch"): "apply_network_policies server-side applies a drifted policy",
+    ("policy", "poddisruptionbudgets", "patch"): "apply_disruption_budgets replaces a budget that exists but differs",
+    ("apps", "statefulsets/scale", "patch"): "apply_disruption_budgets raises a StatefulSet's replicas",
     ("velero.io", "schedules", "patch"): "configure_backups server-side applies a Schedule that differs (and puts it "
                                          "back on rollback)",
 }

@@ -50,7 +50,7 @@ def test_the_digest_says_what_moved_since_the_last_one(make_carbon: Any, platfor
     assert "regressed: `grafana`" in second
     assert "r2" in second and "r1" not in second and "<@U0CAROL>" in second
     # P4: prometheus 2 + loki 1 + alertmanager 2 of 8 (grafana 1 now failing, api-latency 2 unknown)
-    assert "P4 · Monitoring &amp; Observability*  `██████░░░░` 62% (+12 pts)" in second and "75% (no change)" in second
+    assert "P4 · Monitoring &amp; Observability*  `██████░░░░` 62% (+12 pts)" in second and "76% (no change)" in second
     assert len(carbon.slack.messages(CHANNEL)) == 2
     assert last_digest(carbon.services.store).posted_at == clock()
 

@@ -2,8 +2,9 @@
 
 What is seeded is what the demo measures: Harbor 8/8 and the tunnel 2/2 up, six services scaled to
 zero, 8 of 9 certificates Ready (dolphinscheduler's stuck issuing), one pod crash-looping, images
-partly from Docker Hub, credentials in ConfigMaps, Prometheus/Grafana/Loki on one node without
-Alertmanager, no Velero objects, and little network or RBAC hardening (see security_objects).
+partly from Docker Hub (two scaled-down services' templates too), credentials in ConfigMaps,
+Prometheus/Grafana/Loki on one node without Alertmanager, no Velero objects, and little network or RBAC
+hardening (see security_objects).
 Values here are demo strings, not real credentials.
 """
 
@@ -24,6 +25,10 @@ NAMESPACES = ("registry", "cloudflare-tunnel", "vault-prod", "data-platform", "m
 TLS_SERVICES = ("datahub", "dolphinscheduler", "doris", "lakefs", "minio", "portal", "superset", "trino")
 SCALED_DOWN = {"datahub-gms": 1, "datahub-frontend": 1, "dolphinscheduler-api": 1, "dolphinscheduler-master": 1,
                "superset": 1, "trino-worker": 2}
+SCALED_DOWN_FROM_DOCKER_HUB = {  # scaled to zero, so no pod shows it: only their templates say where they pull from
+    "superset": "docker.io/apache/superset:3.0.1",
+    "dolphinscheduler-api": "docker.io/apache/dolphinscheduler-api:3.2.0",
+}
 RUNNING = {  # deployment -> image (Docker Hub ones are the mirroring backlog)
     "trino-coordinator": f"{REGISTRY}/data/trino:435",
     "minio": "docker.io/minio/minio:RELEASE.2024-01-16",
@@ -204,7 +209,8 @@ def platform_objects(now: datetime | None = None, extra_pods: int = 0, live: boo
     objs += [pod("cloudflare-tunnel", f"cloudflared-{i}", "cloudflared", "cloudflare/cloudflared:2024.1.5") for i in (0, 1)]
     objs.append(pod("vault-prod", "vault-0", "vault", "hashicorp/vault:1.15.4"))
     for name, replicas in SCALED_DOWN.items():
-        objs.append(deployment("data-platform", name, f"{REGISTRY}/data/{name}:latest", 0, 0))
+        image = SCALED_DOWN_FROM_DOCKER_HUB.get(name, f"{REGISTRY}/data/{name}:latest")
+        objs.append(deployment("data-platform", name, image, 0, 0))
         objs[-1]["metadata"]["annotations"] = {"carbon.254carbon.com/target-replicas": str(replicas)}
     for name, image in RUNNING.items():
         crash = name == "doris-be"
@@ -231,7 +237,13 @@ def platform_objects(now: datetime | None = None, extra_pods: int = 0, live: boo
     objs += security_objects(objs)
     objs += _filler(extra_pods)
     if live:  # the pull secret before any pod, as the ServiceAccount admission controller reads it at pod creation
-        objs[len(NAMESPACES):len(NAMESPACES)] = pull_secret_objects()
+        pulls = pull_secret_objects()
+        # Those accounts list the pull secret; security_objects' bare copies would replace them after the first pods
+        # were admitted, and every pod created later (a scale-up, a rollout) could no longer pull from Harbor.
+        listed = {(o["metadata"]["namespace"], o["metadata"]["name"]) for o in pulls if o["kind"] == "ServiceAccount"}
+        objs = [o for o in objs if o["kind"] != "ServiceAccount"
+                or (o["metadata"].get("namespace"), o["metadata"]["name"]) not in listed]
+        objs[len(NAMESPACES):len(NAMESPACES)] = pulls
         for obj in objs:
             if obj["kind"] == "Deployment":
                 obj.pop("status", None)

@@ -1,7 +1,8 @@
 """The workload model's controllers, and the ServiceAccount controller's one job here.
 
 Kept apart from emulator.py so the emulator only knows "a list of controllers", and the model
-(ServiceAccounts, ReplicaSets, Deployments, StatefulSets, the kubelet) can be read in one place.
+(ServiceAccounts, ReplicaSets, Deployments, StatefulSets, the kubelet, the disruption controller) can be read in
+one place.
 Every namespace gets a `default` ServiceAccount, as on a real cluster: pods that name no account run
 as `default`, and admission refuses pods whose account is missing.
 """
@@ -12,6 +13,7 @@ from collections.abc import Hashable, Iterable
 
 from bot.local.emulator.controllers import Controller
 from bot.local.emulator.deployments import Deployments
+from bot.local.emulator.disruption import DisruptionBudgets
 from bot.local.emulator.errors import ApiError
 from bot.local.emulator.inproc import InProcessClient
 from bot.local.emulator.kubelet import Kubelet
@@ -48,4 +50,4 @@ class DefaultServiceAccounts:
 
 def workload_controllers(client: InProcessClient, private_registries: tuple[str, ...]) -> list[Controller]:
     return [DefaultServiceAccounts(client), Deployments(client), ReplicaSets(client), StatefulSets(client),
-            Kubelet(client, private_registries)]
+            Kubelet(client, private_registries), DisruptionBudgets(client)]

@@ -21,11 +21,11 @@ from tests.fixtures.kube import unhealthy_pods
 from tests.fixtures.runs import PLAN, click, request, state, thread
 
 ACTIONS = ("restore-services", "secrets-migration", "network-policies", "rbac-least-privilege", "vault-kubernetes-auth",
-           "velero-schedules", "restore-tested")
+           "critical-replicas", "velero-schedules", "restore-tested")
 # restore-tested needs recent-backup, which velero-schedules makes done: the drill always comes after it
 ORDERS = [ACTIONS, ("velero-schedules", *reversed(ACTIONS[:-2]), "restore-tested"),
-          ("rbac-least-privilege", "velero-schedules", "secrets-migration", "restore-services", "restore-tested",
-           "vault-kubernetes-auth", "network-policies")]
+          ("rbac-least-privilege", "critical-replicas", "velero-schedules", "secrets-migration", "restore-services",
+           "restore-tested", "vault-kubernetes-auth", "network-policies")]
 
 
 def vault_data(vault: hvac.Client, configmap: str) -> dict[str, str]:
