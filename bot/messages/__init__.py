@@ -44,6 +44,7 @@ from bot.messages.attest import (
     nothing_to_withdraw,
 )
 from bot.messages.backups import (
+    backup_deletion_asked,
     drill_compared,
     drill_mismatch,
     drill_record_kept,
@@ -217,6 +218,7 @@ __all__ = [
     "attestation_withdrawn",
     "attested",
     "attested_summary",
+    "backup_deletion_asked",
     "bad_run_id",
     "blocked_flows_summary",
     "budget_already_covers",
