@@ -172,6 +172,9 @@ def test_rolling_back_the_schedules_takes_the_drill_record_with_the_backup_and_t
     scheduled = run(bot, "velero-schedules")
     drill = run(bot, "restore-tested")
     assert state(bot, scheduled) == state(bot, drill) == "succeeded"
+    bot.slash(f"rollback {drill.id}", user="U0BOB")  # a drill has nothing to undo, and the answer says so
+    assert bot.last_answer()["text"] == messages.no_rollback(drill.id, "restore_drill")
+    assert state(bot, drill) == "succeeded"
     bot.slash(f"rollback {scheduled.id}", user="U0BOB")
     assert state(bot, scheduled) == "rolled_back", thread(bot, scheduled)
     assert live_platform.list("restores", "velero") == []
