@@ -16,6 +16,7 @@ from bot.errors import UserError
 from bot.local.demo.velero import VeleroStandIn
 from bot.local.emulator import KubeEmulator
 from bot.runs.planning import compute_plan
+from bot.runs.records import list_runs
 from tests.fixtures.bot import Carbon
 from tests.fixtures.runs import click, request, state, thread
 
@@ -188,3 +189,13 @@ def test_rolling_back_the_schedules_takes_the_drill_record_with_the_backup_and_t
     assert again.id != drill.id and again.plan["data"]["backup"] == "platform-daily-carbon-1"
     assert state(bot, again) == "succeeded", thread(bot, again)
     assert bot.services.meter.measure().task("restore-tested").result.state.value == "done"  # type: ignore[union-attr]
+
+
+def test_a_drill_asked_for_before_any_backup_names_the_task_that_makes_one(bot: Carbon,
+                                                                           live_platform: KubeEmulator) -> None:
+    """restore-tested needs recent-backup, which has no action: the answer points at velero-schedules, whose run
+    takes the backup, rather than at `/carbon run recent-backup` (which would only say it is measured only)."""
+    bot.slash("run restore-tested")
+    assert bot.last_answer()["text"] == messages.needs_not_done("restore-tested", ["recent-backup"],
+                                                                ("run", "velero-schedules"))
+    assert live_platform.list("restores", "velero") == [] and list_runs(bot.services.store) == []
