@@ -54,6 +54,7 @@ class Reuse:
         self._partials: dict[Hashable, dict[str, tuple[int, Any]]] = {}  # computation -> namespace -> kept
         self.computed: Counter[Hashable] = Counter()
         self.reused: Counter[Hashable] = Counter()
+        self.partials_computed: Counter[tuple[Hashable, str]] = Counter()  # (computation, namespace)
 
     def kept(self, key: Hashable, view: Versions) -> Any | None:
         """The kept result for `key` while everything it read is unchanged (counted as reused), else None."""
@@ -91,6 +92,7 @@ class Reuse:
             return kept[1]  # type: ignore[no-any-return]
         value = compute()
         with self._lock:
+            self.partials_computed[(key, namespace)] += 1
             self._partials.setdefault(key, {})[namespace] = (version, value)
         return value
 
