@@ -55,7 +55,7 @@ def serve(settings: Settings) -> int:
     try:
         server = make_server("0.0.0.0", settings.http_port, app=None if socket_mode else app, metrics=services.metrics,
                              readiness=Readiness(services), signing_secret=settings.secret("slack_signing_secret") or "",
-                             installed=installed)
+                             installed=installed, acks=services.workers.acks)
     except OSError as exc:
         raise StartupError(f"cannot listen on CARBON_HTTP_PORT {settings.http_port} ({exc.strerror})") from None
     serve_in_thread(server)
