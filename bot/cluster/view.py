@@ -49,6 +49,11 @@ class ClusterView:
         for feed in self.feeds.values():
             feed.stop()
 
+    def wait_listed(self, timeout_s: float) -> bool:
+        """Until every kind's first list has finished (synced or failed), at most `timeout_s`; True if all did."""
+        deadline = time.monotonic() + timeout_s
+        return all(feed.attempted.wait(max(0.0, deadline - time.monotonic())) for feed in self.feeds.values())
+
     def covers(self, plural: str) -> bool:
         return plural in self.feeds
 
