@@ -124,3 +124,21 @@ def test_a_kind_that_never_synced_is_unknown_with_the_reason(make_carbon: Any, p
     shown = str(carbon.last_answer())
     assert "denied list certificates (403 Forbidden)" in shown
     assert carbon.services.meter.measure().task("tls-certificates").result.state.value == "unknown"
+
+
+def test_every_bundled_check_that_reads_only_the_cluster_is_reused_when_nothing_changed(make_carbon: Any,
+                                                                                          platform: Any) -> None:
+    carbon = make_carbon(platform, view=True)
+    synced(carbon)
+    meter = carbon.services.meter
+    meter.measure_with_risks()
+    meter.measure_with_risks()
+    reused = {key for (_, key), count in meter.reuse.reused.items() if count}
+    # Measured every time: a kind that declares no reads (manual, Prometheus over HTTP, Vault-only checks), one that
+    # also reads Vault (secrets_in_vault's KV fields) and one that reads the clock (a backup within N hours).
+    also_vault = {"secrets_in_vault"}
+    every_time = {t.id for t in meter.plan.tasks()
+                  if not meter.checks.get(t.check.kind).reads or t.check.kind in also_vault
+                  or meter.plan.check_params[t.id].model_dump().get("within_hours") is not None}
+    assert {"vault-unsealed", "secrets-migration", "recent-backup", "dr-runbook", "api-latency"} <= every_time
+    assert {t.id for t in meter.plan.tasks()} - every_time == {t.id for t in meter.plan.tasks()} & reused
