@@ -22,12 +22,12 @@ bot.actions.delivery needs. Needs Vault policy: `secret/data/carbon/*` create/re
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from bot import messages
-from bot.actions import delivery
+from bot.actions import delivery, vso
 from bot.actions.base import ActionContext, ActionKind, ActionPlan, Change, Impact, Params
 from bot.actions.objects import apply_object, object_change, plan_object
 from bot.actions.redirect import redirect, restore
@@ -53,6 +53,11 @@ class MigrateSecretsParams(Params):
     vault_server: str | None = None  # how pods reach Vault, when not the address Carbon uses
     rollout_timeout_s: float = Field(300.0, ge=0, le=3600)
     sync_timeout_s: float = Field(60.0, ge=0, le=600)
+    # Which secrets operator delivers: `auto` is External Secrets Operator when installed, else Vault Secrets Operator.
+    delivery: Literal["auto", "eso", "vso"] = "auto"
+    # With Vault Secrets Operator: an existing VaultAuth (`name` in each namespace, or `namespace/name`) to use as it
+    # is; None: Carbon creates `carbon-vault` in each namespace.
+    vault_auth: str | None = Field(None, pattern=r"^([a-z0-9][a-z0-9-]{0,62}/)?[a-z0-9][a-z0-9.-]{0,252}$")
 
 
 def _workload_label(plural: str, ns: str, name: str) -> str:
@@ -63,6 +68,7 @@ def plan(params: MigrateSecretsParams, ctx: ActionContext) -> ActionPlan:
     kube, vault = ctx.kube(), ctx.secrets()
     patterns = compile_patterns(params.patterns)
     operators = delivery.installed(kube)
+    operator = delivery.choose(operators, params.delivery)
     server = params.vault_server or vault.addr
     changes: list[Change] = []
     sources: list[str] = []
@@ -86,21 +92,21 @@ def plan(params: MigrateSecretsParams, ctx: ActionContext) -> ActionPlan:
         secret = delivered_secret(name)
         readers = [(plural, w, found) for plural, w in workloads if w["metadata"].get("namespace") == ns
                    if (found := uses(w, name, hashes))]
-        remove = bool(operators["eso"]) or not readers
+        remove = operator is not None or not readers
         if not remove:
             warnings += [messages.no_delivery(_workload_label(p, ns, w["metadata"]["name"]), u.line(), u.key)
                          for p, w, found in readers for u in found]
-        for plural, w, found in readers if operators["eso"] else []:
+        for plural, w, found in readers if operator else []:
             entry = edits.setdefault((plural, ns, w["metadata"]["name"]), {"object": w, "configmaps": []})
             entry["configmaps"].append({"configmap": name, "secret": secret, "keys": sorted(hashes)})
             sources += [f"{_workload_label(plural, ns, w['metadata']['name'])} ({u.container}): {u.line()} ← "
                         f"secret {secret} (synced from Vault {KV_MOUNT}/{path})" for u in found]
         configmaps.append({"namespace": ns, "name": name, "path": path, "version": version, "keys": hashes,
-                           "remove": remove, "secret": secret if readers and operators["eso"] else None})
-    if not operators["eso"] and edits == {} and any(not c["remove"] for c in configmaps):
+                           "remove": remove, "secret": secret if readers and operator else None})
+    if not operator and edits == {} and any(not c["remove"] for c in configmaps):
         warnings.insert(0, messages.no_secrets_operator(operators["vso"]))
     namespaces = sorted({ns for _, ns, _ in edits})
-    stores = _plan_delivery(namespaces, configmaps, server, ctx, changes) if namespaces else {}
+    stores = _plan_delivery(namespaces, configmaps, server, params, operator, ctx, changes) if namespaces else {}
     planned_workloads = [_plan_workload(plural, ns, name, entry, changes, ctx)
                          for (plural, ns, name), entry in sorted(edits.items())]
     irreversible = []
@@ -114,36 +120,51 @@ def plan(params: MigrateSecretsParams, ctx: ActionContext) -> ActionPlan:
     impact = Impact(rolls=tuple(_workload_label(w["plural"], w["namespace"], w["name"]) for w in planned_workloads
                                 if w["patched"]),
                     sources=tuple(sources), irreversible=tuple(irreversible), warnings=tuple(warnings))
-    return ActionPlan(tuple(changes), {"configmaps": configmaps, "workloads": planned_workloads, "stores": stores},
-                      impact)
+    data = {"configmaps": configmaps, "workloads": planned_workloads, "stores": stores}
+    if operator == "vso":  # plans without it (all ESO's, and those stored before VSO) deliver through ESO
+        data["delivery"] = "vso"
+    return ActionPlan(tuple(changes), data, impact)
 
 
-def _plan_delivery(namespaces: list[str], configmaps: list[Obj], server: str, ctx: ActionContext,
-                   changes: list[Change]) -> dict[str, Obj]:
-    """The operator's objects and Vault's reader role per namespace, and an ExternalSecret per ConfigMap."""
+def _plan_delivery(namespaces: list[str], configmaps: list[Obj], server: str, params: MigrateSecretsParams,
+                   operator: str | None, ctx: ActionContext, changes: list[Change]) -> dict[str, Obj]:
+    """The operator's objects and Vault's reader role per namespace, and an ExternalSecret (or VaultStaticSecret)
+    per ConfigMap."""
     kube, vault = ctx.kube(), ctx.secrets()
     auth = vault.read(f"auth/{delivery.AUTH_PATH}/config") if delivery.AUTH_PATH in vault.auth_methods() else None
     if not auth or not auth.get("kubernetes_host"):
         raise UserError(messages.vault_kubernetes_auth_missing())
     stores: dict[str, Obj] = {}
     for ns in namespaces:
-        store = delivery.find_store(kube, ns, server)
-        if not store.exists:
-            plan_object(kube, "serviceaccounts", delivery.reader_account(ns), changes)
-            plan_object(kube, "secretstores", delivery.secret_store(ns, server), changes)
+        if operator == "vso":
+            stores[ns] = vso.plan_auth(kube, ns, server, params.vault_auth, changes)
+            if stores[ns]["exists"]:
+                continue  # a VaultAuth the team named: its Vault role is theirs
+        else:
+            store = delivery.find_store(kube, ns, server)
+            if not store.exists:
+                plan_object(kube, "serviceaccounts", delivery.reader_account(ns), changes)
+                plan_object(kube, "secretstores", delivery.secret_store(ns, server), changes)
+            stores[ns] = {"name": store.name, "kind": store.kind, "exists": store.exists}
         policy, role = delivery.reader_policy(ns), delivery.reader_role(ns)
         if vault.policy(policy) != delivery.reader_policy_hcl(ns):
             changes.append(Change("put-policy", f"vault policy {policy}", f"read what is under {KV_MOUNT}/carbon/{ns}"))
         if not _role_matches(vault.read(f"auth/{delivery.AUTH_PATH}/role/{role}"), ns, policy):
             changes.append(Change("put-role", f"vault auth/{delivery.AUTH_PATH}/role/{role}",
                                   f"serviceaccount {ns}/{delivery.READER}"))
-        stores[ns] = {"name": store.name, "kind": store.kind, "exists": store.exists}
     for cm in configmaps:
         if cm["secret"]:
-            store = delivery.StoreRef(**stores[cm["namespace"]])
-            want = delivery.external_secret(cm["namespace"], cm["name"], cm["secret"], sorted(cm["keys"]), store)
-            plan_object(kube, "externalsecrets", want, changes)
+            plan_object(kube, *_synced_object(cm, stores[cm["namespace"]], operator), changes)
     return stores
+
+
+def _synced_object(cm: Obj, store: Obj, operator: str | None) -> tuple[str, Obj]:
+    """(plural, the object) that has the operator write the ConfigMap's moved keys into its `<configmap>-vault`."""
+    keys = sorted(cm["keys"])
+    if operator == "vso":
+        return "vaultstaticsecrets", vso.static_secret(cm["namespace"], cm["name"], cm["secret"], keys, store["name"])
+    return "externalsecrets", delivery.external_secret(cm["namespace"], cm["name"], cm["secret"], keys,
+                                                      delivery.StoreRef(**store))
 
 
 def _role_matches(role: Obj | None, ns: str, policy: str) -> bool:
@@ -219,9 +240,12 @@ def _write_vault(planned: ActionPlan, changes: dict[str, Change], ctx: ActionCon
 def _deliver(params: MigrateSecretsParams, planned: ActionPlan, changes: dict[str, Change], ctx: ActionContext) -> None:
     kube, vault = ctx.kube(), ctx.secrets()
     server = params.vault_server or vault.addr
+    operator = planned.data.get("delivery", "eso")
     for ns, store in planned.data["stores"].items():
+        if operator == "vso":
+            vso.apply_auth(kube, ns, server, store, changes, ctx)
         wanted = (("serviceaccounts", delivery.reader_account(ns)), ("secretstores", delivery.secret_store(ns, server)))
-        for plural, want in wanted:
+        for plural, want in wanted if operator == "eso" else ():
             change = object_change(changes, plural, want)
             if change and not store["exists"]:
                 apply_object(kube, plural, want, change.op)
@@ -241,14 +265,13 @@ def _deliver(params: MigrateSecretsParams, planned: ActionPlan, changes: dict[st
     for cm in planned.data["configmaps"]:
         if not cm["secret"]:
             continue
-        store = delivery.StoreRef(**planned.data["stores"][cm["namespace"]])
-        want = delivery.external_secret(cm["namespace"], cm["name"], cm["secret"], sorted(cm["keys"]), store)
-        change = object_change(changes, "externalsecrets", want)
+        plural, want = _synced_object(cm, planned.data["stores"][cm["namespace"]], operator)
+        change = object_change(changes, plural, want)
         if change:
-            apply_object(kube, "externalsecrets", want, change.op)
+            apply_object(kube, plural, want, change.op)
             ctx.step(change)
         targets.append((cm["namespace"], cm["secret"], cm["keys"]))
-    delivery.wait_synced(ctx, targets, params.sync_timeout_s)
+    delivery.wait_synced(ctx, targets, params.sync_timeout_s, _sync_check(planned))
     if targets:
         ctx.report(f":mag: {len(targets)} secret(s) synced from Vault, every key matching by hash")
 
@@ -290,9 +313,13 @@ def _delivery_problems(planned: ActionPlan, ctx: ActionContext) -> list[str]:
                                   if not delivers(spec, u, cm["secret"])]
             problems += [messages.not_delivered(where, u.line(), cm["secret"]) for u in missing]
     for cm in planned.data["configmaps"]:
-        if cm["secret"] and (problem := delivery.synced(kube, cm["namespace"], cm["secret"], cm["keys"], ctx)):
+        if cm["secret"] and (problem := _sync_check(planned)(kube, cm["namespace"], cm["secret"], cm["keys"], ctx)):
             problems.append(problem)
     return problems
+
+
+def _sync_check(planned: ActionPlan) -> delivery.SyncCheck:
+    return vso.synced if planned.data.get("delivery") == "vso" else delivery.synced
 
 
 def _remove_plaintext(planned: ActionPlan, changes: dict[str, Change], values: dict[str, dict[str, str]],
@@ -371,10 +398,14 @@ def rollback(params: MigrateSecretsParams, planned: ActionPlan, ctx: ActionConte
             ctx.report(f":leftwards_arrow_with_hook: {where} reads its ConfigMap again")
         restored.append(Workload(w["plural"], w["namespace"], w["name"]))
     wait_healthy(ctx, restored, params.rollout_timeout_s, broken)
+    plural = "vaultstaticsecrets" if planned.data.get("delivery") == "vso" else "externalsecrets"
     for cm in planned.data["configmaps"]:
-        if cm["secret"] and f"create externalsecret {cm['namespace']}/{cm['secret']}" in applied:
-            kube.delete("externalsecrets", cm["secret"], cm["namespace"])
-            ctx.report(f":leftwards_arrow_with_hook: deleted externalsecret {cm['namespace']}/{cm['secret']}")
+        target = f"{plural.removesuffix('s')} {cm['namespace']}/{cm['secret']}"
+        if cm["secret"] and f"create {target}" in applied:
+            kube.delete(plural, cm["secret"], cm["namespace"])
+            ctx.report(f":leftwards_arrow_with_hook: deleted {target}")
+    for ns in planned.data["stores"] if planned.data.get("delivery") == "vso" else ():
+        vso.rollback_auth(kube, ns, applied, ctx)
 
 
 def _stranded(planned: ActionPlan, applied: frozenset[str], kube: Any) -> list[str]:
