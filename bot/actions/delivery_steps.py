@@ -15,7 +15,7 @@ from typing import Any
 from bot import messages
 from bot.actions import delivery, vso
 from bot.actions.base import ActionContext, ActionPlan, Change
-from bot.actions.objects import apply_object, object_change, plan_object
+from bot.actions.objects import apply_object, desired, object_change, plan_object
 from bot.errors import UserError
 from bot.snapshot.credentials import KV_MOUNT
 
@@ -50,7 +50,10 @@ def plan_delivery(namespaces: list[str], configmaps: list[Obj], server: str, ope
                                   f"serviceaccount {ns}/{delivery.READER}"))
     for cm in configmaps:
         if cm["secret"]:
-            plan_object(kube, *_synced_object(cm, stores[cm["namespace"]], operator), changes)
+            plural, want = _synced_object(cm, stores[cm["namespace"]], operator)
+            live = kube.get(plural, cm["secret"], cm["namespace"])
+            if plan_object(kube, plural, want, changes) == "update" and operator == "vso" and live is not None:
+                cm["before"] = live.get("spec")  # names and paths only: what a rollback puts back
     return stores
 
 
@@ -58,7 +61,8 @@ def _synced_object(cm: Obj, store: Obj, operator: str | None) -> tuple[str, Obj]
     """(plural, the object) that has the operator write the ConfigMap's moved keys into its `<configmap>-vault`."""
     keys = sorted(cm["keys"])
     if operator == "vso":
-        return "vaultstaticsecrets", vso.static_secret(cm["namespace"], cm["name"], cm["secret"], keys, store["name"])
+        return "vaultstaticsecrets", vso.static_secret(cm["namespace"], cm["name"], cm["secret"],
+                                                       cm.get("delivered") or keys, store["name"])
     return "externalsecrets", delivery.external_secret(cm["namespace"], cm["name"], cm["secret"], keys,
                                                       delivery.StoreRef(**store))
 
@@ -125,5 +129,8 @@ def undo_delivery(planned: ActionPlan, applied: frozenset[str], ctx: ActionConte
         if cm["secret"] and f"create {target}" in applied:
             kube.delete(plural, cm["secret"], cm["namespace"])
             ctx.report(f":leftwards_arrow_with_hook: deleted {target}")
+        elif cm["secret"] and f"update {target}" in applied and cm.get("before"):
+            kube.apply(plural, desired(plural, cm["namespace"], cm["secret"], spec=cm["before"]))
+            ctx.report(f":leftwards_arrow_with_hook: {target} as it was")
     for ns in planned.data["stores"] if planned.data.get("delivery") == "vso" else ():
         vso.rollback_auth(kube, ns, applied, ctx)

@@ -102,8 +102,11 @@ def plan(params: MigrateSecretsParams, ctx: ActionContext) -> ActionPlan:
             entry["configmaps"].append({"configmap": name, "secret": secret, "keys": sorted(hashes)})
             sources += [f"{_workload_label(plural, ns, w['metadata']['name'])} ({u.container}): {u.line()} ← "
                         f"secret {secret} (synced from Vault {KV_MOUNT}/{path})" for u in found]
-        configmaps.append({"namespace": ns, "name": name, "path": path, "version": version, "keys": hashes,
-                           "remove": remove, "secret": secret if readers and operator else None})
+        moved = {"namespace": ns, "name": name, "path": path, "version": version, "keys": hashes, "remove": remove,
+                 "secret": secret if readers and operator else None}
+        if operator == "vso":  # the VaultStaticSecret keeps delivering what earlier runs moved from this ConfigMap
+            moved["delivered"] = sorted(set(stored) | set(hashes))
+        configmaps.append(moved)
     if not operator and edits == {} and any(not c["remove"] for c in configmaps):
         warnings.insert(0, messages.no_secrets_operator(operators["vso"]))
     namespaces = sorted({ns for _, ns, _ in edits})

@@ -11,7 +11,7 @@ role and policy the ESO path gives its SecretStore) over a `carbon-vault` VaultC
 VSO reports a sync by `status.lastGeneration` reaching `metadata.generation` with a `status.secretMAC`; its
 failures go to Events only, so a sync that does not come names the object and the generation it is stuck at.
 
-Needs RBAC: vaultstaticsecrets get/list/create/delete; vaultauths and vaultconnections get/create/delete;
+Needs RBAC: vaultstaticsecrets get/list/create/patch/delete; vaultauths and vaultconnections get/create/delete;
 serviceaccounts get/create; secrets get.
 """
 

@@ -183,7 +183,7 @@ BEYOND_THE_DEMO = {
 # The Vault Secrets Operator path of migrate_secrets: a cluster runs one secrets operator, so the flows above (External
 # Secrets Operator) do not reach it; test_rbac_covers_the_vault_secrets_operator_path below does.
 VSO_RULES = {("secrets.hashicorp.com", plural, verb) for plural, verbs in (
-    ("vaultstaticsecrets", ("get", "list", "create", "delete")), ("vaultauths", ("get", "create", "delete")),
+    ("vaultstaticsecrets", ("get", "list", "create", "patch", "delete")), ("vaultauths", ("get", "create", "delete")),
     ("vaultconnections", ("get", "create", "delete"))) for verb in verbs}
 
 
@@ -212,7 +212,8 @@ def test_rbac_covers_every_call_the_bot_makes_and_no_more(live_carbon: Carbon, l
 
 def test_rbac_covers_the_vault_secrets_operator_path(make_carbon: Any, live_platform: Any,
                                                     vault_client: hvac.Client) -> None:
-    """The secrets migration with Vault Secrets Operator installed instead: dry run, apply, verify and rollback."""
+    """The secrets migration with Vault Secrets Operator installed instead: dry run, apply, verify and rollback; and a
+    second run for a key found later, which widens a VaultStaticSecret (and its rollback narrows it again)."""
     VaultSecretsOperatorStandIn(live_platform, vault_client).install()
     seed_vault(vault_client)
     carbon: Carbon = make_carbon(live_platform)
@@ -223,8 +224,15 @@ def test_rbac_covers_the_vault_secrets_operator_path(make_carbon: Any, live_plat
     for approver in ("U0BOB", "U0CAROL"):
         click(carbon, "carbon.approve", run, approver)
     assert state(carbon, run) == "succeeded", carbon.slack.messages(CHANNEL)[-3:]
-    carbon.slash(f"rollback {run.id}", user="U0BOB")
-    assert state(carbon, run) == "rolled_back"
+    minio = live_platform.get("configmaps", "minio-config", "data-platform")
+    live_platform.add({**minio, "data": {**minio["data"], "MINIO_SECRET_KEY": "found-later"}})
+    later = request(carbon, "secrets-migration")
+    for approver in ("U0BOB", "U0CAROL"):
+        click(carbon, "carbon.approve", later, approver)
+    assert state(carbon, later) == "succeeded", carbon.slack.messages(CHANNEL)[-3:]
+    for done in (later, run):
+        carbon.slash(f"rollback {done.id}", user="U0BOB")
+        assert state(carbon, done) == "rolled_back"
     used = {p for p in map(permission, live_platform.requests) if p is not None}
     used -= {("authentication.k8s.io", "tokenreviews", "create")}  # Vault's own review of the login probe
     assert sorted(used - granted(rendered())) == [], "calls the deployment's RBAC would deny"

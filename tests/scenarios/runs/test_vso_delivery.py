@@ -185,3 +185,35 @@ def test_canary_values_never_reach_slack_logs_the_store_or_the_operators_objects
         assert value not in slack and value not in out and value not in err
         assert value.encode() not in stored
         assert value not in operator_objects and value not in to_operator
+
+
+def test_a_key_found_later_is_added_to_the_vault_static_secret_and_its_rollback_puts_the_spec_back(
+        make_carbon: Any, vso_platform: KubeEmulator) -> None:
+    """minio reads minio-config with envFrom. After the first migration a new credential key appears there: the second
+    run moves it and widens the VaultStaticSecret to it, keeping the keys the first run moved."""
+    platform = vso_platform
+    bot = make_carbon(platform, CARBON_PLAN=str(PLAN))
+    first = request(bot, "secrets")
+    click(bot, "carbon.approve", first, "U0BOB")
+    assert state(bot, first) == "succeeded", thread(bot, first)
+    before = platform.get("vaultstaticsecrets", "minio-config-vault", "data-platform")["spec"]
+    moved = dict(CREDENTIAL_CONFIGMAPS["minio-config"])
+    moved.pop("MINIO_ROOT_USER")
+    assert secret_data(platform, "minio-config-vault") == moved
+
+    cm = platform.get("configmaps", "minio-config", "data-platform")
+    platform.add({**cm, "data": {**cm["data"], "MINIO_SECRET_KEY": "later-minio-secret"}})
+    second = request(bot, "secrets")
+    assert ["update", "vaultstaticsecret data-platform/minio-config-vault", ""] in second.plan["changes"]
+    click(bot, "carbon.approve", second, "U0CAROL")
+    assert state(bot, second) == "succeeded", thread(bot, second)
+    assert secret_data(platform, "minio-config-vault") == {**moved, "MINIO_SECRET_KEY": "later-minio-secret"}
+    assert "MINIO_SECRET_KEY" not in platform.get("configmaps", "minio-config", "data-platform")["data"]
+    assert unhealthy_pods(platform) == []
+
+    assert click(bot, "carbon.rollback", second, "U0BOB")
+    assert state(bot, second) == "rolled_back", thread(bot, second)
+    assert platform.get("vaultstaticsecrets", "minio-config-vault", "data-platform")["spec"] == before
+    assert secret_data(platform, "minio-config-vault") == moved  # the first run's delivery is untouched
+    assert platform.get("configmaps", "minio-config", "data-platform")["data"]["MINIO_SECRET_KEY"] == "later-minio-secret"
+    assert unhealthy_pods(platform) == []
