@@ -19,7 +19,7 @@ from bot.local.demo.vault_secrets_operator import VaultSecretsOperatorStandIn
 from bot.local.emulator import KubeEmulator
 from bot.runs.records import get_run, list_runs
 from tests.fixtures.kube import unhealthy_pods
-from tests.fixtures.runs import PLAN, click, request, state, thread
+from tests.fixtures.runs import PLAN, click, message, request, state, thread
 
 MOVED = {"DATABASE_PASSWORD", "SUPERSET_SECRET_KEY"}  # superset-config's credential keys
 
@@ -62,6 +62,9 @@ def test_a_migration_through_vso_keeps_every_consumer_running_and_rolls_back_exa
             "create vaultstaticsecret data-platform/superset-config-vault"} <= changes
     assert not any("externalsecret" in c or "secretstore" in c for c in changes)
     assert not run.plan["impact"].get("warnings")
+    text = str(message(bot, run)["blocks"])
+    assert "creates 1 VaultConnection" in text and "creates 1 VaultAuth" in text
+    assert "creates 5 VaultStaticSecrets" in text and "removes 9 ConfigMap keys" in text
     click(bot, "carbon.approve", run, "U0BOB")
     assert state(bot, run) == "succeeded", thread(bot, run)
 
