@@ -1,8 +1,9 @@
 """How a moved credential reaches its consumers again: through a secrets operator that syncs a Kubernetes
-Secret from Vault. External Secrets Operator is the one built: an `external-secrets.io/v1` ExternalSecret per
-ConfigMap, read through a SecretStore for this Vault (an existing one in the namespace or a cluster store,
-else a namespaced `carbon-vault` store authenticating with Vault's Kubernetes auth as the ServiceAccount
-`carbon-secrets`, whose Vault role reads only that namespace's moved credentials).
+Secret from Vault. Which operator is installed, and which delivers (`choose`), are here, with External Secrets
+Operator's objects: an `external-secrets.io/v1` ExternalSecret per ConfigMap, read through a SecretStore for this
+Vault (an existing one in the namespace or a cluster store, else a namespaced `carbon-vault` store authenticating
+with Vault's Kubernetes auth as the ServiceAccount `carbon-secrets`, whose Vault role reads only that namespace's
+moved credentials). Vault Secrets Operator's are in bot.actions.vso; the Secret check by keyed hash serves both.
 
 Needs RBAC: customresourcedefinitions get; secretstores and clustersecretstores list; secretstores,
 externalsecrets and serviceaccounts get/create/patch; secrets get (to confirm the sync by keyed hash).
