@@ -1,7 +1,7 @@
 """The `/carbon` slash command: one listener, a table of subcommands, dispatch on the first word.
 
-The ack parses (no I/O) and answers bad input at once; the work runs after the ack (a Bolt lazy
-listener) and answers through `response_url`, so Slack's 3 seconds hold whatever the cluster does.
+The ack parses (no I/O) and answers bad input at once; the work runs after the ack (handed to the services'
+pool) and answers through `response_url`, so Slack's 3 seconds hold whatever the cluster does.
 """
 
 from __future__ import annotations
@@ -54,7 +54,10 @@ class Dispatcher:
             raise UserError(messages.unknown_subcommand(name, close))
         return command, command.parse(self.services, words[1:])
 
-    def ack(self, body: dict[str, Any], ack: Ack) -> None:
+    def ack(self, body: dict[str, Any], ack: Ack, respond: Respond) -> None:
+        """Answer at once and hand the work to the services' pool. Not a Bolt lazy listener: that copies the whole
+        request and starts a thread before the ack goes out (~1 ms of the GIL per request, which 20 concurrent
+        acks pay one after another; bench/ack.py)."""
         try:
             command, args = self.parse(body.get("text", ""))
         except Exception as exc:
@@ -64,13 +67,11 @@ class Dispatcher:
             reply = command.quick(self.services, args)
             self._done(body, command.name, "ok")
             ack(blocks=reply.blocks, text=reply.text, response_type="ephemeral")
-        elif command.ack_text:
+            return
+        if command.ack_text:
             ack(text=command.ack_text, response_type="ephemeral")
         else:
             ack()
-
-    def work(self, body: dict[str, Any], respond: Respond) -> None:
-        """Bolt's lazy listener: hand the work to the services' pool and return, freeing Bolt's threads for acks."""
         self.services.workers.submit(self._work, body, respond)
 
     def _work(self, body: dict[str, Any], respond: Respond) -> None:
@@ -121,6 +122,6 @@ def _respond(respond: Respond, reply: Reply) -> None:
 
 def register(app: App, services: Services, commands: Mapping[str, Command] | None = None) -> Dispatcher:
     dispatcher = Dispatcher(services, commands or default_commands())
-    app.command("/carbon")(ack=dispatcher.ack, lazy=[dispatcher.work])
+    app.command("/carbon")(dispatcher.ack)
     return dispatcher
 

@@ -3,9 +3,10 @@
 For each ConfigMap with credential keys (bot.snapshot.credentials decides which, as the secrets check does):
 1. write the keys to `secret/carbon/<ns>/<configmap>` with check-and-set and read them back (keyed hashes);
 2. deliver them back to their consumers the way each consumer reads them (bot.snapshot.consumers: the same
-   env var names, the same file paths) through External Secrets Operator: an ExternalSecret syncs the moved
-   keys into the Secret `<configmap>-vault` (bot.actions.delivery), and each consumer's pod template reads
-   them from that Secret (bot.actions.redirect); the ConfigMap keeps its other keys;
+   env var names, the same file paths) through a secrets operator that syncs the moved keys into the Secret
+   `<configmap>-vault` (bot.actions.delivery_steps: External Secrets Operator's ExternalSecret, or Vault Secrets
+   Operator's VaultStaticSecret; `delivery: auto` takes ESO when both are installed), and each consumer's pod
+   template reads them from that Secret (bot.actions.redirect); the ConfigMap keeps its other keys;
 3. wait for each changed workload's rollout to be healthy (bot.actions.rollout) and check that its pods get
    every moved key from the new source;
 4. only then remove the plaintext keys from the ConfigMaps (a JSON patch conditioned on the resourceVersion
@@ -16,24 +17,24 @@ Values stay in memory for the duration of apply/rollback; the plan and the store
 versions and keyed hashes.
 
 Needs RBAC: configmaps get/list/patch; deployments and statefulsets get/list/patch; pods list; and what
-bot.actions.delivery needs. Needs Vault policy: `secret/data/carbon/*` create/read/update,
+bot.actions.delivery (or bot.actions.vso) needs. Needs Vault policy: `secret/data/carbon/*` create/read/update,
 `secret/metadata/carbon/*` read, `auth/kubernetes/config` read, and what bot.actions.delivery needs.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from bot import messages
 from bot.actions import delivery
 from bot.actions.base import ActionContext, ActionKind, ActionPlan, Change, Impact, Params
-from bot.actions.objects import apply_object, object_change, plan_object
+from bot.actions.delivery_steps import deliver, plan_delivery, sync_check, undo_delivery
 from bot.actions.redirect import redirect, restore
 from bot.actions.rollout import Workload, progress, unhealthy, wait_healthy
 from bot.actions.workloads import workloads_in
-from bot.errors import RollbackRefused, Unavailable, UserError
+from bot.errors import RollbackRefused, Unavailable
 from bot.snapshot.consumers import Use, delivers, uses
 from bot.snapshot.credentials import (
     DEFAULT_PATTERNS,
@@ -53,6 +54,11 @@ class MigrateSecretsParams(Params):
     vault_server: str | None = None  # how pods reach Vault, when not the address Carbon uses
     rollout_timeout_s: float = Field(300.0, ge=0, le=3600)
     sync_timeout_s: float = Field(60.0, ge=0, le=600)
+    # Which secrets operator delivers: `auto` is External Secrets Operator when installed, else Vault Secrets Operator.
+    delivery: Literal["auto", "eso", "vso"] = "auto"
+    # With Vault Secrets Operator: an existing VaultAuth (`name` in each namespace, or `namespace/name`) to use as it
+    # is; None: Carbon creates `carbon-vault` in each namespace.
+    vault_auth: str | None = Field(None, pattern=r"^([a-z0-9][a-z0-9-]{0,62}/)?[a-z0-9][a-z0-9.-]{0,252}$")
 
 
 def _workload_label(plural: str, ns: str, name: str) -> str:
@@ -63,6 +69,7 @@ def plan(params: MigrateSecretsParams, ctx: ActionContext) -> ActionPlan:
     kube, vault = ctx.kube(), ctx.secrets()
     patterns = compile_patterns(params.patterns)
     operators = delivery.installed(kube)
+    operator = delivery.choose(operators, params.delivery)
     server = params.vault_server or vault.addr
     changes: list[Change] = []
     sources: list[str] = []
@@ -86,21 +93,24 @@ def plan(params: MigrateSecretsParams, ctx: ActionContext) -> ActionPlan:
         secret = delivered_secret(name)
         readers = [(plural, w, found) for plural, w in workloads if w["metadata"].get("namespace") == ns
                    if (found := uses(w, name, hashes))]
-        remove = bool(operators["eso"]) or not readers
+        remove = operator is not None or not readers
         if not remove:
             warnings += [messages.no_delivery(_workload_label(p, ns, w["metadata"]["name"]), u.line(), u.key)
                          for p, w, found in readers for u in found]
-        for plural, w, found in readers if operators["eso"] else []:
+        for plural, w, found in readers if operator else []:
             entry = edits.setdefault((plural, ns, w["metadata"]["name"]), {"object": w, "configmaps": []})
             entry["configmaps"].append({"configmap": name, "secret": secret, "keys": sorted(hashes)})
             sources += [f"{_workload_label(plural, ns, w['metadata']['name'])} ({u.container}): {u.line()} ← "
                         f"secret {secret} (synced from Vault {KV_MOUNT}/{path})" for u in found]
-        configmaps.append({"namespace": ns, "name": name, "path": path, "version": version, "keys": hashes,
-                           "remove": remove, "secret": secret if readers and operators["eso"] else None})
-    if not operators["eso"] and edits == {} and any(not c["remove"] for c in configmaps):
+        moved = {"namespace": ns, "name": name, "path": path, "version": version, "keys": hashes, "remove": remove,
+                 "secret": secret if readers and operator else None}
+        if operator == "vso":  # the VaultStaticSecret keeps delivering what earlier runs moved from this ConfigMap
+            moved["delivered"] = sorted(set(stored) | set(hashes))
+        configmaps.append(moved)
+    if not operator and edits == {} and any(not c["remove"] for c in configmaps):
         warnings.insert(0, messages.no_secrets_operator(operators["vso"]))
     namespaces = sorted({ns for _, ns, _ in edits})
-    stores = _plan_delivery(namespaces, configmaps, server, ctx, changes) if namespaces else {}
+    stores = plan_delivery(namespaces, configmaps, server, operator, params.vault_auth, ctx, changes) if namespaces else {}
     planned_workloads = [_plan_workload(plural, ns, name, entry, changes, ctx)
                          for (plural, ns, name), entry in sorted(edits.items())]
     irreversible = []
@@ -114,44 +124,10 @@ def plan(params: MigrateSecretsParams, ctx: ActionContext) -> ActionPlan:
     impact = Impact(rolls=tuple(_workload_label(w["plural"], w["namespace"], w["name"]) for w in planned_workloads
                                 if w["patched"]),
                     sources=tuple(sources), irreversible=tuple(irreversible), warnings=tuple(warnings))
-    return ActionPlan(tuple(changes), {"configmaps": configmaps, "workloads": planned_workloads, "stores": stores},
-                      impact)
-
-
-def _plan_delivery(namespaces: list[str], configmaps: list[Obj], server: str, ctx: ActionContext,
-                   changes: list[Change]) -> dict[str, Obj]:
-    """The operator's objects and Vault's reader role per namespace, and an ExternalSecret per ConfigMap."""
-    kube, vault = ctx.kube(), ctx.secrets()
-    auth = vault.read(f"auth/{delivery.AUTH_PATH}/config") if delivery.AUTH_PATH in vault.auth_methods() else None
-    if not auth or not auth.get("kubernetes_host"):
-        raise UserError(messages.vault_kubernetes_auth_missing())
-    stores: dict[str, Obj] = {}
-    for ns in namespaces:
-        store = delivery.find_store(kube, ns, server)
-        if not store.exists:
-            plan_object(kube, "serviceaccounts", delivery.reader_account(ns), changes)
-            plan_object(kube, "secretstores", delivery.secret_store(ns, server), changes)
-        policy, role = delivery.reader_policy(ns), delivery.reader_role(ns)
-        if vault.policy(policy) != delivery.reader_policy_hcl(ns):
-            changes.append(Change("put-policy", f"vault policy {policy}", f"read what is under {KV_MOUNT}/carbon/{ns}"))
-        if not _role_matches(vault.read(f"auth/{delivery.AUTH_PATH}/role/{role}"), ns, policy):
-            changes.append(Change("put-role", f"vault auth/{delivery.AUTH_PATH}/role/{role}",
-                                  f"serviceaccount {ns}/{delivery.READER}"))
-        stores[ns] = {"name": store.name, "kind": store.kind, "exists": store.exists}
-    for cm in configmaps:
-        if cm["secret"]:
-            store = delivery.StoreRef(**stores[cm["namespace"]])
-            want = delivery.external_secret(cm["namespace"], cm["name"], cm["secret"], sorted(cm["keys"]), store)
-            plan_object(kube, "externalsecrets", want, changes)
-    return stores
-
-
-def _role_matches(role: Obj | None, ns: str, policy: str) -> bool:
-    if not role:
-        return False
-    return (list(role.get("bound_service_account_names") or []) == [delivery.READER]
-            and list(role.get("bound_service_account_namespaces") or []) == [ns]
-            and policy in (role.get("token_policies") or role.get("policies") or []))
+    data = {"configmaps": configmaps, "workloads": planned_workloads, "stores": stores}
+    if operator == "vso":  # plans without it (all ESO's, and those stored before VSO) deliver through ESO
+        data["delivery"] = "vso"
+    return ActionPlan(tuple(changes), data, impact)
 
 
 def _plan_workload(plural: str, ns: str, name: str, entry: Obj, changes: list[Change], ctx: ActionContext) -> Obj:
@@ -181,7 +157,7 @@ def apply(params: MigrateSecretsParams, planned: ActionPlan, ctx: ActionContext)
     values = _write_vault(planned, changes, ctx)  # in memory only, for this call
     broken = unhealthy(ctx, [Workload(w["plural"], w["namespace"], w["name"]) for w in planned.data["workloads"]])
     try:
-        _deliver(params, planned, changes, ctx)
+        deliver(planned, changes, params.vault_server or ctx.secrets().addr, params.sync_timeout_s, ctx)
         patched = _redirect_workloads(planned, changes, ctx)
         wait_healthy(ctx, patched, params.rollout_timeout_s, broken)
         problems = _delivery_problems(planned, ctx)
@@ -214,43 +190,6 @@ def _write_vault(planned: ActionPlan, changes: dict[str, Change], ctx: ActionCon
             raise Unavailable(f"{KV_MOUNT}/{cm['path']} v{version} does not hold the ConfigMap's value of {', '.join(wrong)}")
         ctx.report(f":mag: verified {KV_MOUNT}/{cm['path']} v{version}: {len(cm['keys'])} key(s) match by hash")
     return values
-
-
-def _deliver(params: MigrateSecretsParams, planned: ActionPlan, changes: dict[str, Change], ctx: ActionContext) -> None:
-    kube, vault = ctx.kube(), ctx.secrets()
-    server = params.vault_server or vault.addr
-    for ns, store in planned.data["stores"].items():
-        wanted = (("serviceaccounts", delivery.reader_account(ns)), ("secretstores", delivery.secret_store(ns, server)))
-        for plural, want in wanted:
-            change = object_change(changes, plural, want)
-            if change and not store["exists"]:
-                apply_object(kube, plural, want, change.op)
-                ctx.step(change)
-        policy, role = delivery.reader_policy(ns), delivery.reader_role(ns)
-        change = changes.get(f"put-policy vault policy {policy}")
-        if change:
-            vault.put_policy(policy, delivery.reader_policy_hcl(ns))
-            ctx.step(change)
-        change = changes.get(f"put-role vault auth/{delivery.AUTH_PATH}/role/{role}")
-        if change:
-            vault.write(f"auth/{delivery.AUTH_PATH}/role/{role}", {
-                "bound_service_account_names": [delivery.READER], "bound_service_account_namespaces": [ns],
-                "token_policies": [policy], "token_ttl": "1h"})
-            ctx.step(change)
-    targets = []
-    for cm in planned.data["configmaps"]:
-        if not cm["secret"]:
-            continue
-        store = delivery.StoreRef(**planned.data["stores"][cm["namespace"]])
-        want = delivery.external_secret(cm["namespace"], cm["name"], cm["secret"], sorted(cm["keys"]), store)
-        change = object_change(changes, "externalsecrets", want)
-        if change:
-            apply_object(kube, "externalsecrets", want, change.op)
-            ctx.step(change)
-        targets.append((cm["namespace"], cm["secret"], cm["keys"]))
-    delivery.wait_synced(ctx, targets, params.sync_timeout_s)
-    if targets:
-        ctx.report(f":mag: {len(targets)} secret(s) synced from Vault, every key matching by hash")
 
 
 def _redirect_workloads(planned: ActionPlan, changes: dict[str, Change], ctx: ActionContext) -> list[Workload]:
@@ -290,7 +229,7 @@ def _delivery_problems(planned: ActionPlan, ctx: ActionContext) -> list[str]:
                                   if not delivers(spec, u, cm["secret"])]
             problems += [messages.not_delivered(where, u.line(), cm["secret"]) for u in missing]
     for cm in planned.data["configmaps"]:
-        if cm["secret"] and (problem := delivery.synced(kube, cm["namespace"], cm["secret"], cm["keys"], ctx)):
+        if cm["secret"] and (problem := sync_check(planned)(kube, cm["namespace"], cm["secret"], cm["keys"], ctx)):
             problems.append(problem)
     return problems
 
@@ -371,10 +310,7 @@ def rollback(params: MigrateSecretsParams, planned: ActionPlan, ctx: ActionConte
             ctx.report(f":leftwards_arrow_with_hook: {where} reads its ConfigMap again")
         restored.append(Workload(w["plural"], w["namespace"], w["name"]))
     wait_healthy(ctx, restored, params.rollout_timeout_s, broken)
-    for cm in planned.data["configmaps"]:
-        if cm["secret"] and f"create externalsecret {cm['namespace']}/{cm['secret']}" in applied:
-            kube.delete("externalsecrets", cm["secret"], cm["namespace"])
-            ctx.report(f":leftwards_arrow_with_hook: deleted externalsecret {cm['namespace']}/{cm['secret']}")
+    undo_delivery(planned, applied, ctx)
 
 
 def _stranded(planned: ActionPlan, applied: frozenset[str], kube: Any) -> list[str]:

@@ -33,6 +33,7 @@ from bot.runs.desk import RunDesk
 from bot.runs.feed import StoreRunFeed
 from bot.services import Services
 from bot.services.metrics import Metrics
+from bot.services.work_pool import WorkPool
 from bot.settings import Settings
 from bot.slack.chat import SlackChat
 from bot.slack.client import CountingWebClient
@@ -64,7 +65,9 @@ def build_services(settings: Settings, *, api_client: k8s.ApiClient | None = Non
     vault_gateway = VaultGateway(vault) if vault is not None else None
     checks.observer = metrics.check_done
     key = install_key(settings.db_path)
-    cluster_view = ClusterView(cluster, trim=trimmer(key)) if view and cluster is not None else None
+    workers = WorkPool()
+    cluster_view = (ClusterView(cluster, trim=trimmer(key), pause=workers.acks.wait)
+                    if view and cluster is not None else None)
     if cluster_view is not None:
         metrics.track_view(cluster_view.state)
     meter = ProgressMeter(plan=plan, checks=checks, store=store, cluster=cluster, vault=vault_gateway, clock=now,
@@ -84,7 +87,7 @@ def build_services(settings: Settings, *, api_client: k8s.ApiClient | None = Non
     metrics.track(store, lambda: desk.leadership.leading())
     return Services(settings=settings, store=store, plan=plan, checks=checks, actions=actions, cluster=cluster,
                     vault=vault_gateway, clock=now, meter=meter, runs=desk, run_feed=StoreRunFeed(store),
-                    metrics=metrics, chat=chat, view=cluster_view)
+                    metrics=metrics, chat=chat, view=cluster_view, workers=workers)
 
 
 def slack_client(settings: Settings, metrics: Metrics) -> WebClient:

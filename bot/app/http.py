@@ -12,6 +12,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
@@ -23,6 +24,7 @@ from bot.app.http_body import MAX_BODY, BodyError, read_body
 from bot.app.http_pool import BoundedHTTPServer
 from bot.app.slack_gate import InstalledApp, SlackGate
 from bot.messages import http as refusals
+from bot.services.ack_first import AckFirst
 from bot.services.metrics import Metrics
 
 log = structlog.get_logger(__name__)
@@ -44,8 +46,10 @@ def route_label(path: str) -> str:
 
 def make_server(host: str, port: int, *, app: App | None, metrics: Metrics, readiness: Readiness,
                 signing_secret: str = "", installed: InstalledApp | None = None, workers: int = 32,
-                read_timeout_s: float = 10.0) -> CarbonHTTPServer:
+                read_timeout_s: float = 10.0, acks: AckFirst | None = None) -> CarbonHTTPServer:
+    """`acks`: told while each Slack request is being answered, so the work pool lets the acks go first."""
     gate = SlackGate(signing_secret, installed)
+    acking = acks.acking if acks is not None else nullcontext
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -71,6 +75,10 @@ def make_server(host: str, port: int, *, app: App | None, metrics: Metrics, read
             if path != "/slack/events" or app is None:
                 self._refuse(404, refusals.not_found(), quiet=True)
                 return
+            with acking():
+                self._slack(query)
+
+        def _slack(self, query: str) -> None:
             started = time.perf_counter()
             try:
                 raw = read_body(self.headers, self.rfile)

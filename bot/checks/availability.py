@@ -41,10 +41,11 @@ PLURALS = {"Deployment": "deployments", "StatefulSet": "statefulsets"}
 
 
 def replicas(params: ReplicasParams, snapshot: Snapshot) -> CheckResult:
+    where = {t.namespace for t in params.targets}
     workloads = {(kind, meta(o).get("namespace"), meta(o).get("name")): o
                  for kind, plural in PLURALS.items() if any(t.kind == kind for t in params.targets)
-                 for o in snapshot.items(plural)}
-    pdbs = snapshot.items("poddisruptionbudgets") if params.require_pdb else []
+                 for o in snapshot.items(plural, where)}
+    pdbs = snapshot.items("poddisruptionbudgets", where) if params.require_pdb else []
     done, evidence = 0, []
     for target in params.targets:
         where = f"{target.kind} {target.namespace}/{target.name}"
@@ -69,6 +70,8 @@ def replicas(params: ReplicasParams, snapshot: Snapshot) -> CheckResult:
     return CheckResult.measured(done, total, f"{done}/{total} at ≥ {params.min_replicas} ready replicas{pdb}", evidence)
 
 
-NODES_READY = CheckKind("nodes_ready", NodesReadyParams, nodes_ready, "At least `min` nodes with Ready=True.")
+NODES_READY = CheckKind("nodes_ready", NodesReadyParams, nodes_ready, "At least `min` nodes with Ready=True.",
+reads=("nodes",))
 REPLICAS = CheckKind("replicas", ReplicasParams, replicas,
-                     "Critical Deployments/StatefulSets at ≥ min_replicas ready, each covered by a PodDisruptionBudget.")
+                     "Critical Deployments/StatefulSets at ≥ min_replicas ready, each covered by a PodDisruptionBudget.",
+                     reads=("deployments", "statefulsets", "poddisruptionbudgets"))

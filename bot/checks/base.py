@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict
 
 from bot.plan.kinds import KindRegistry
+from bot.snapshot.reuse import ANY_KIND, Declared
 
 if TYPE_CHECKING:
     from bot.snapshot.snapshot import Snapshot
@@ -60,10 +61,19 @@ CheckFn = Callable[[Any, "Snapshot"], CheckResult]
 
 @dataclass(frozen=True)
 class CheckKind:
+    """`reads`: the cluster kinds (plurals) the check reads through its snapshot, or `ANY_KIND` when its parameters
+    name the kind. Declared, a check's result is reused while nothing it read has changed in the watch-fed view
+    (bot/snapshot/reuse.py); a check that also reads Vault, the clock or anything outside the snapshot (HTTP) is
+    measured every time, and so is one that declares nothing (the safe default for a new kind)."""
+
     name: str
     params: type[BaseModel]
     run: CheckFn
     doc: str = ""
+    reads: Declared = ()
+
+
+__all__ = ["ANY_KIND", "CheckKind", "CheckResult", "Params", "State"]
 
 
 class CheckRegistry(KindRegistry[CheckKind]):

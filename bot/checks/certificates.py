@@ -22,7 +22,7 @@ class CertificatesParams(Params):
 
 
 def certificates_ready(params: CertificatesParams, snapshot: Snapshot) -> CheckResult:
-    found = {ref(c): c for c in snapshot.items("certificates")}
+    found = {ref(c): c for c in snapshot.items("certificates", {c.split("/", 1)[0] for c in params.certificates})}
     ready, evidence = 0, []
     for wanted in params.certificates:
         cert = found.get(wanted)
@@ -41,4 +41,5 @@ def certificates_ready(params: CertificatesParams, snapshot: Snapshot) -> CheckR
 
 
 CERTIFICATES_READY = CheckKind("certificates_ready", CertificatesParams, certificates_ready,
-                               "cert-manager Certificates (namespace/name) exist with condition Ready=True.")
+                               "cert-manager Certificates (namespace/name) exist with condition Ready=True.",
+                               reads=("certificates",))

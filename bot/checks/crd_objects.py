@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from bot.checks.base import CheckKind, CheckResult, Params
+from bot.checks.base import ANY_KIND, CheckKind, CheckResult, Params
 from bot.cluster.gateway import NotFound
 from bot.cluster.resources import RESOURCES
 from bot.snapshot.objects import dig, in_namespaces, parse_time, ref
@@ -43,7 +43,7 @@ class CrdObjectsParams(Params):
 def crd_objects(params: CrdObjectsParams, snapshot: Snapshot) -> CheckResult:
     kind = RESOURCES[params.plural].kind
     try:
-        objs = in_namespaces(snapshot.items(params.plural), params.namespaces, skip_system=False)
+        objs = in_namespaces(snapshot.items(params.plural, params.namespaces), params.namespaces, skip_system=False)
     except NotFound:
         why = params.not_installed or f"{kind} is not served by this cluster (CRD not installed)"
         return CheckResult.measured(0, params.min_count, why, [why])
@@ -75,4 +75,5 @@ def _describe(obj: dict[str, Any], params: CrdObjectsParams) -> str:
 
 
 CRD_OBJECTS = CheckKind("crd_objects", CrdObjectsParams, crd_objects,
-                        "Objects of a custom resource exist and match field conditions, optionally recent.")
+                        "Objects of a custom resource exist and match field conditions, optionally recent.",
+                        reads=(ANY_KIND,))

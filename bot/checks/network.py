@@ -110,10 +110,21 @@ def network_policies(params: NetworkPoliciesParams, snapshot: Snapshot) -> Check
 def _verdicts(params: NetworkPoliciesParams, snapshot: Snapshot, policies: list[dict[str, Any]]) -> list[Verdict]:
     if not params.flows:
         return []
-    workloads = [w for plural in WORKLOAD_PLURALS for w in snapshot.items(plural)]
-    topology = Topology.from_objects(snapshot.items("namespaces"), snapshot.items("pods"), workloads)
+    where = _endpoint_namespaces(params.flows)
+    workloads = [w for plural in WORKLOAD_PLURALS for w in snapshot.items(plural, where)]
+    topology = Topology.from_objects(snapshot.items("namespaces"), snapshot.items("pods", where), workloads)
     return evaluate_all(params.flows, topology, policies)
 
 
+def _endpoint_namespaces(flows: tuple[Flow, ...]) -> set[str]:
+    """The namespaces the flows name: only their pods can be an endpoint. Empty (every namespace) when an endpoint
+    selects namespaces by labels, which any namespace may carry."""
+    ends = [end for flow in flows for end in (flow.source, flow.to)]
+    if any(end.namespace is None for end in ends):
+        return set()
+    return {str(end.namespace) for end in ends}
+
+
 NETWORK_POLICIES = CheckKind("network_policies", NetworkPoliciesParams, network_policies,
-                             "Default-deny ingress per namespace plus the named allow rules; declared flows not blocked.")
+                             "Default-deny ingress per namespace plus the named allow rules; declared flows not blocked.",
+                             reads=("networkpolicies", "namespaces", "pods", *WORKLOAD_PLURALS))

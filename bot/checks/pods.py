@@ -1,6 +1,13 @@
-"""Checks over pods: are the expected pods healthy, and do the workloads' pod templates pull from the private registry."""
+"""Checks over pods: are the expected pods healthy, and do the workloads' pod templates pull from the private registry.
+
+`pods_ready` counts namespace by namespace (`Snapshot.per_namespace`): through the watch-fed view a namespace's
+counts are kept while its pods are unchanged, so a pod changing among 5,000 costs the work of its own namespace.
+`images_from_registry` reads workloads, not pods, so a pod's readiness flipping never recomputes it.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from pydantic import Field, field_validator
 
@@ -38,23 +45,32 @@ class PodsReadyParams(Params):
 
 
 def pods_ready(params: PodsReadyParams, snapshot: Snapshot) -> CheckResult:
-    pods = [p for p in in_namespaces(snapshot.items("pods"), params.namespaces)
-            if matches(meta(p).get("labels"), params.selector)]
-    healthy = [p for p in pods if pod_healthy(p)]
-    blocking = [p for p in pods if BAD_WAITING.intersection(pod_waiting_reasons(p))] if params.no_crashloops else []
-    expected = max(params.min_pods or 0, len(pods))
-    evidence = [f"{ref(p)}: {pod_problem(p)}" for p in pods if not pod_healthy(p)]
-    if params.min_pods and len(pods) < params.min_pods:
-        evidence.insert(0, f"{params.min_pods - len(pods)} of {params.min_pods} expected pods do not exist")
-    ratio = len(healthy) / expected if expected else 1.0
-    summary = f"{len(healthy)}/{expected} pods healthy"
+    parts = snapshot.per_namespace("pods", ("pods_ready", params), lambda pods: _pods_ready_part(params, pods),
+                                   params.namespaces)
+    found = sum(part[0] for part in parts)
+    healthy = sum(part[1] for part in parts)
+    blocking = sum(part[2] for part in parts)
+    evidence = [line for part in parts for line in part[3]]
+    expected = max(params.min_pods or 0, found)
+    if params.min_pods and found < params.min_pods:
+        evidence.insert(0, f"{params.min_pods - found} of {params.min_pods} expected pods do not exist")
+    ratio = healthy / expected if expected else 1.0
+    summary = f"{healthy}/{expected} pods healthy"
     if params.min_ratio < 1:
         summary += f" ({ratio:.1%}, target {params.min_ratio:.0%})"
     if blocking:
-        summary += f"; {len(blocking)} crash-looping or failing to pull"
+        summary += f"; {blocking} crash-looping or failing to pull"
     if ratio >= params.min_ratio and not blocking:
         return CheckResult.measured(1, 1, summary, evidence)
     return CheckResult.measured(min(ratio / params.min_ratio, 0.99), 1, summary, evidence)
+
+
+def _pods_ready_part(params: PodsReadyParams, objs: list[dict[str, Any]]) -> tuple[int, int, int, tuple[str, ...]]:
+    """One namespace's pods: (matching, healthy, crash-looping or failing to pull, evidence)."""
+    pods = [p for p in in_namespaces(objs, params.namespaces) if matches(meta(p).get("labels"), params.selector)]
+    unhealthy = [p for p in pods if not pod_healthy(p)]
+    blocking = sum(bool(BAD_WAITING.intersection(pod_waiting_reasons(p))) for p in pods) if params.no_crashloops else 0
+    return len(pods), len(pods) - len(unhealthy), blocking, tuple(f"{ref(p)}: {pod_problem(p)}" for p in unhealthy)
 
 
 class ImagesParams(Params):
@@ -75,7 +91,7 @@ def images_from_registry(params: ImagesParams, snapshot: Snapshot) -> CheckResul
     prefix = params.registry.rstrip("/") + "/"
     counted, offenders = 0, []
     for plural, word in TEMPLATE_KINDS:
-        for workload in in_namespaces(snapshot.items(plural), params.namespaces):
+        for workload in in_namespaces(snapshot.items(plural, params.namespaces), params.namespaces):
             for container in containers((workload.get("spec") or {}).get("template") or {}):
                 image = str(container.get("image", ""))
                 if params.images and not any(name in image for name in params.images):
@@ -88,6 +104,8 @@ def images_from_registry(params: ImagesParams, snapshot: Snapshot) -> CheckResul
 
 
 PODS_READY = CheckKind("pods_ready", PodsReadyParams, pods_ready,
-                       "Pods (by namespace and label selector) Running and Ready; CrashLoopBackOff/ImagePull errors fail it.")
+                       "Pods (by namespace and label selector) Running and Ready; CrashLoopBackOff/ImagePull errors fail it.",
+                       reads=("pods",))
 IMAGES_FROM_REGISTRY = CheckKind("images_from_registry", ImagesParams, images_from_registry,
-                                 "Workloads' pod-template images pulled from the private registry rather than Docker Hub.")
+                                 "Workloads' pod-template images pulled from the private registry rather than Docker Hub.",
+                                 reads=("deployments", "statefulsets", "daemonsets"))

@@ -47,7 +47,7 @@ def role_problem(role: dict[str, Any] | None) -> str | None:
 def rbac(params: RbacParams, snapshot: Snapshot) -> CheckResult:
     wanted = set(params.namespaces)
     workloads = [(kind, w) for kind, plural in (("Deployment", "deployments"), ("StatefulSet", "statefulsets"))
-                 for w in snapshot.items(plural) if meta(w).get("namespace") in wanted]
+                 for w in snapshot.items(plural, wanted) if meta(w).get("namespace") in wanted]
     on_default = [f"{kind} {ref(w)} runs as the default ServiceAccount"
                   for kind, w in workloads if service_account(w) == "default"]
     bindings = [*snapshot.items("clusterrolebindings"), *snapshot.items("rolebindings")]
@@ -68,4 +68,5 @@ def rbac(params: RbacParams, snapshot: Snapshot) -> CheckResult:
 
 
 RBAC = CheckKind("rbac", RbacParams, rbac,
-                 "Own ServiceAccounts, no cluster-admin bindings for workloads, listed Roles without wildcards.")
+                 "Own ServiceAccounts, no cluster-admin bindings for workloads, listed Roles without wildcards.",
+                 reads=("deployments", "statefulsets", "clusterrolebindings", "rolebindings", "roles"))

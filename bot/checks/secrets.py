@@ -54,8 +54,8 @@ class SecretsParams(Params):
 def secrets_in_vault(params: SecretsParams, snapshot: Snapshot) -> CheckResult:
     patterns = compile_patterns(params.patterns)
     wanted = set(params.namespaces)
-    configmaps = [c for c in snapshot.items("configmaps") if meta(c).get("namespace") in wanted]
-    workloads = [w for plural in ("deployments", "statefulsets") for w in snapshot.items(plural)
+    configmaps = [c for c in snapshot.items("configmaps", wanted) if meta(c).get("namespace") in wanted]
+    workloads = [w for plural in ("deployments", "statefulsets") for w in snapshot.items(plural, wanted)
                  if meta(w).get("namespace") in wanted]
     mapped = {(m.configmap, m.key): m for m in params.mapping}
     in_configmap = {(f"{k.namespace}/{k.configmap}", k.key) for c in configmaps for k in credential_keys(c, patterns)}
@@ -106,4 +106,5 @@ def _target(cm: str, key: str, mapped: dict[tuple[str, str], Mapping]) -> str:
 SECRETS_IN_VAULT = CheckKind(
     "secrets_in_vault", SecretsParams, secrets_in_vault,
     "Credential keys in ConfigMaps of the namespaces vs. those in Vault KV v2 and referenced by the workload.",
+    reads=("configmaps", "deployments", "statefulsets"),
 )

@@ -27,7 +27,8 @@ PLURALS = {"Deployment": "deployments", "StatefulSet": "statefulsets"}
 
 
 def deployments_scaled(params: DeploymentsScaledParams, snapshot: Snapshot) -> CheckResult:
-    by_kind = {kind: {(meta(o).get("namespace"), meta(o).get("name")): o for o in snapshot.items(plural)}
+    where = {t.namespace for t in params.targets}
+    by_kind = {kind: {(meta(o).get("namespace"), meta(o).get("name")): o for o in snapshot.items(plural, where)}
                for kind, plural in PLURALS.items() if any(t.kind == kind for t in params.targets)}
     done, evidence = 0, []
     for target in params.targets:
@@ -47,4 +48,5 @@ def deployments_scaled(params: DeploymentsScaledParams, snapshot: Snapshot) -> C
 
 
 DEPLOYMENTS_SCALED = CheckKind("deployments_scaled", DeploymentsScaledParams, deployments_scaled,
-                               "Named Deployments/StatefulSets scaled to at least their target replicas, all ready.")
+                               "Named Deployments/StatefulSets scaled to at least their target replicas, all ready.",
+                               reads=("deployments", "statefulsets"))

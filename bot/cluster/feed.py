@@ -6,6 +6,11 @@ that ends is resumed from the last resourceVersion seen (bookmarks keep it recen
 failure backs off exponentially with jitter. Where the watch itself is refused (403: RBAC grants list only;
 404/405: not served) the kind falls back to timed lists, and where the list is refused too (a CRD not
 installed) it keeps trying on that timer, so a CRD installed later is picked up without a restart.
+
+Objects are kept by namespace, each namespace with the version (this kind's generation) at which it last
+changed: a measurement can then reuse what it computed from a namespace that has not changed since
+(bot/snapshot/reuse.py). A relist keeps the version of every namespace whose objects came back equal, so a timed
+list or a 410 does not make a quiet cluster look changed.
 """
 
 from __future__ import annotations
@@ -30,22 +35,73 @@ def _key(obj: Obj) -> tuple[str, str]:
     return (str(meta.get("namespace") or ""), str(meta.get("name") or ""))
 
 
+class Partitions:
+    """A kind's objects by namespace ("" for cluster-scoped), each namespace with the version it last changed at."""
+
+    def __init__(self) -> None:
+        self.spaces: dict[str, dict[str, Obj]] = {}
+        self.changed_at: dict[str, int] = {}  # namespace -> the kind's generation when its objects last changed
+        self.cleared_at = 0  # a namespace never seen is as old as the last relist
+        self.latest = 0  # the newest version of any namespace: the whole kind's version
+        self._lists: dict[str | None, list[Obj]] = {}  # shared lists, until the next change of what they hold
+
+    def __len__(self) -> int:
+        return sum(len(objs) for objs in self.spaces.values())
+
+    def version(self, namespace: str | None) -> int:
+        """The version of one namespace's objects, or (None) of the whole kind."""
+        return self.latest if namespace is None else self.changed_at.get(namespace, self.cleared_at)
+
+    def items(self, namespace: str | None) -> list[Obj]:
+        """One namespace's objects, or all of them (None), as a list shared until they change (do not mutate)."""
+        found = self._lists.get(namespace)
+        if found is None:
+            if namespace is None:
+                found = [o for objs in self.spaces.values() for o in objs.values()]
+            else:
+                found = list(self.spaces.get(namespace, {}).values())
+            self._lists[namespace] = found
+        return found
+
+    def put(self, namespace: str, name: str, obj: Obj | None, generation: int) -> None:
+        space = self.spaces.setdefault(namespace, {})
+        if obj is None:
+            space.pop(name, None)
+        else:
+            space[name] = obj
+        self.changed_at[namespace] = self.latest = generation
+        self._lists.pop(namespace, None)
+        self._lists.pop(None, None)
+
+    def replace(self, fresh: dict[str, dict[str, Obj]], generation: int) -> None:
+        """After a list: a namespace whose objects are unchanged keeps its version (dict equality, in the feed's
+        thread), every other one takes `generation`."""
+        kept = {ns: self.changed_at[ns] for ns, objs in fresh.items()
+                if ns in self.changed_at and self.spaces.get(ns) == objs}
+        self.changed_at = {ns: kept.get(ns, generation) for ns in fresh.keys() | self.spaces.keys()}
+        self.spaces, self.cleared_at, self._lists = fresh, generation, {}
+        self.latest = max(self.changed_at.values(), default=generation)
+
+
 class KindFeed:
     def __init__(self, gateway: ClusterGateway, plural: str, trim: Trim, *, page_size: int | None = None,
-                 watch_s: int = 300, fallback_s: float = 30.0, backoff_s: tuple[float, float] = (0.2, 30.0)) -> None:
+                 watch_s: int = 300, fallback_s: float = 30.0, backoff_s: tuple[float, float] = (0.2, 30.0),
+                 pause: Callable[[], object] = lambda: None) -> None:
         self.gateway, self.plural, self.trim = gateway, plural, trim
         # None: the gateway's pages (2,000). Each page is trimmed before the next arrives; smaller pages cost more
         # round trips than they save memory (500 made the first sync at 5,000 pods ~3x slower, bench/view.py).
         self.page_size, self.watch_s, self.fallback_s, self.backoff_s = page_size, watch_s, fallback_s, backoff_s
+        # Called before each page is read and decoded (a page of 2,000 pods holds the GIL ~25 ms while it is
+        # decoded): the wiring makes it wait while Slack requests are being acknowledged (bot/services/ack_first.py).
+        self.pause = pause
         self.lock = threading.Lock()
-        self.objects: dict[tuple[str, str], Obj] = {}
+        self.objects = Partitions()
         self.synced = False
         self.error: Unavailable | None = None  # why the last list failed (NotFound for a missing CRD)
         self.fallback: str | None = None  # why this kind is read by timed lists, not watched
         self.events = self.relists = self.generation = 0
         self.last_event_at: float | None = None  # wall clock of the newest event or list
         self.attempted = threading.Event()  # the first list finished, one way or the other
-        self._items: list[Obj] | None = None
         self._stop = threading.Event()
         self._stream: WatchStream | None = None
         self._thread = threading.Thread(target=self._run, name=f"view-{plural}", daemon=True)
@@ -60,12 +116,17 @@ class KindFeed:
             stream.close()
         self._thread.join(timeout=5)
 
-    def items(self) -> list[Obj]:
-        """The trimmed objects now, as one list shared until the next change (readers must not mutate them)."""
+    def items(self, namespace: str | None = None) -> tuple[int, list[Obj]]:
+        """(version, the trimmed objects) of one namespace or, with None, of the whole kind, read together: a
+        result computed from these objects is current for as long as the version stays (readers must not mutate
+        them; the list is shared until the next change)."""
         with self.lock:
-            if self._items is None:
-                self._items = list(self.objects.values())
-            return self._items
+            return self.objects.version(namespace), self.objects.items(namespace)
+
+    def namespaces(self) -> list[str]:
+        """The namespaces holding objects of this kind now, sorted."""
+        with self.lock:
+            return sorted(ns for ns, objs in self.objects.spaces.items() if objs)
 
     # -- the loop ----------------------------------------------------------------------------
     def _run(self) -> None:
@@ -89,17 +150,20 @@ class KindFeed:
         return min(cap, base * 2 ** min(failures, 16)) * random.uniform(0.5, 1.0)
 
     def _list(self) -> str:
-        fresh: dict[tuple[str, str], Obj] = {}
+        fresh: dict[str, dict[str, Obj]] = {}
         rv = ""
+        self.pause()
         for page in self.gateway.pages(self.plural, self.page_size):
             for obj in page.get("items") or []:
-                fresh[_key(obj)] = self.trim(self.plural, obj)
+                namespace, name = _key(obj)
+                fresh.setdefault(namespace, {})[name] = self.trim(self.plural, obj)
             rv = str((page.get("metadata") or {}).get("resourceVersion") or rv)
+            self.pause()
         with self.lock:
-            self.objects, self._items = fresh, None
+            self.generation += 1
+            self.objects.replace(fresh, self.generation)
             self.synced, self.error = True, None
             self.relists += 1
-            self.generation += 1
             self.last_event_at = time.time()
         self.attempted.set()
         return rv
@@ -108,8 +172,9 @@ class KindFeed:
         with self.lock:
             self.error = exc
             if exc.status == "404":  # the kind is gone (CRD removed or never installed): nothing to show
-                self.objects, self._items, self.synced = {}, None, False
                 self.generation += 1
+                self.objects.replace({}, self.generation)
+                self.synced = False
         self.attempted.set()
 
     def _follow(self, rv: str) -> None:
@@ -142,15 +207,11 @@ class KindFeed:
         kind = event.get("type")
         if kind == "BOOKMARK":
             return str(rv) if rv else None
-        key = _key(obj)
+        namespace, name = _key(obj)
         trimmed = self.trim(self.plural, obj) if kind != "DELETED" else None
         with self.lock:
-            if trimmed is None:
-                self.objects.pop(key, None)
-            else:
-                self.objects[key] = trimmed
-            self._items = None
             self.events += 1
             self.generation += 1
+            self.objects.put(namespace, name, trimmed, self.generation)
             self.last_event_at = time.time()
         return str(rv) if rv else None

@@ -49,11 +49,22 @@ class ClusterView:
         for feed in self.feeds.values():
             feed.stop()
 
+    def wait_listed(self, timeout_s: float) -> bool:
+        """Until every kind's first list has finished (synced or failed), at most `timeout_s`; True if all did."""
+        deadline = time.monotonic() + timeout_s
+        return all(feed.attempted.wait(max(0.0, deadline - time.monotonic())) for feed in self.feeds.values())
+
     def covers(self, plural: str) -> bool:
         return plural in self.feeds
 
     def items(self, plural: str) -> list[dict[str, Any]]:
         """The kind's trimmed objects; raises Unavailable while it has never synced (after a bounded wait)."""
+        return self.read(plural)[1]
+
+    def read(self, plural: str, namespace: str | None = None) -> tuple[int, list[dict[str, Any]]]:
+        """(version, trimmed objects) of one namespace of a kind, or of all (None), read together; raises
+        Unavailable while the kind has never synced (after a bounded wait). The version changes whenever those
+        objects do, so what was computed from them can be reused until it does."""
         feed = self.feeds[plural]
         feed.attempted.wait(self.sync_wait_s)
         with feed.lock:
@@ -63,7 +74,18 @@ class ClusterView:
                 raise feed.error
             else:
                 raise Unavailable(messages.view_not_synced(plural, self.sync_wait_s))
-        return feed.items()
+        return feed.items(namespace)
+
+    def version(self, plural: str, namespace: str | None = None) -> int | None:
+        """The version `read` would return now, without waiting; None while the kind has not synced."""
+        feed = self.feeds[plural]
+        with feed.lock:
+            return feed.objects.version(namespace) if feed.synced else None
+
+    def namespaces(self, plural: str) -> list[str]:
+        """The namespaces holding objects of a synced kind, sorted."""
+        self.read(plural)
+        return self.feeds[plural].namespaces()
 
     @property
     def generation(self) -> int:

@@ -15,6 +15,7 @@ from bot.messages.access import (
 )
 from bot.messages.actions import (
     cluster_changed_since,
+    delivery_operator_missing,
     needs_not_done,
     no_delivery,
     no_secrets_operator,
@@ -23,6 +24,7 @@ from bot.messages.actions import (
     plaintext_removed,
     rolled_back_automatically,
     rolled_back_reason,
+    vault_auth_missing,
     vault_kubernetes_auth_missing,
 )
 from bot.messages.alerts import (
@@ -249,6 +251,7 @@ __all__ = [
     "connection_kept",
     "declared_flows_blocked",
     "declared_flows_blocked_live",
+    "delivery_operator_missing",
     "digest_posted",
     "digesting",
     "dns_egress_removed",
@@ -354,6 +357,7 @@ __all__ = [
     "unknown_subcommand",
     "unknown_task",
     "usage_error",
+    "vault_auth_missing",
     "vault_auth_not_enabled",
     "vault_kubernetes_auth_missing",
     "vault_not_configured",

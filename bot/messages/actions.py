@@ -16,6 +16,19 @@ def no_secrets_operator(vso_installed: bool) -> str:
             "Vault and verified, but not removed from their ConfigMaps")
 
 
+def delivery_operator_missing(operator: str, crd: str) -> str:
+    name = "External Secrets Operator" if operator == "eso" else "Vault Secrets Operator"
+    return (f"the plan says `delivery: {operator}`, but {name} is not installed (no CustomResourceDefinition {crd}): "
+            f"install it, or set `delivery: auto` (whichever operator is installed; without one the keys are only "
+            f"copied to Vault)")
+
+
+def vault_auth_missing(namespace: str, name: str) -> str:
+    return (f"the plan's `vault_auth` names VaultAuth {namespace}/{name}, which does not exist: name an existing "
+            f"VaultAuth (`name` in the workloads' namespace, or `namespace/name`), or leave `vault_auth` out and "
+            f"Carbon creates its own")
+
+
 def plaintext_removed(namespace: str, configmap: str, key: str) -> str:
     return (f"removes {key} from configmap {namespace}/{configmap} (last, after every rollout is healthy; "
             f"a rollback writes it back from Vault)")

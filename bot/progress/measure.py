@@ -86,6 +86,15 @@ def _weighted(tasks: tuple[TaskProgress, ...] | list[TaskProgress]) -> float:
 
 
 def run_check(plan: Plan, task: Task, checks: CheckRegistry, snapshot: Snapshot) -> CheckResult:
+    """The task's check over the snapshot, or (through the watch-fed view) its last result while nothing the check
+    read has changed; an `unknown` result is never kept."""
+    kind = checks.get(task.check.kind)
+    assert kind is not None, "the plan was loaded with this registry, whose loader rejects unknown kinds"
+    return snapshot.reused(("check", task.id), kind.reads, lambda reader: _observed(plan, task, checks, reader),
+                           keep=lambda result: result.state != State.UNKNOWN)
+
+
+def _observed(plan: Plan, task: Task, checks: CheckRegistry, snapshot: Snapshot) -> CheckResult:
     started = time.monotonic()
     result = _run_check(plan, task, checks, snapshot)
     if checks.observer is not None:
@@ -118,19 +127,24 @@ def measure(plan: Plan, checks: CheckRegistry, snapshot: Snapshot,
             attestations: Mapping[str, Attestation] | None = None, max_workers: int = 8) -> PlanProgress:
     attestations = attestations or {}
     tasks = plan.tasks()
-    pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="check")
+    results: dict[str, CheckResult] = {}
+    for task in tasks:  # answered from the last measurement: nothing they read has changed
+        if (kept := snapshot.kept(("check", task.id))) is not None:
+            results[task.id] = kept
+    rest = [t for t in tasks if t.id not in results]
+    pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="check") if rest else None
     try:
         started = time.monotonic()
-        futures = {t.id: pool.submit(run_check, plan, t, checks, snapshot) for t in tasks}
-        results: dict[str, CheckResult] = {}
-        for task in tasks:
+        futures = {t.id: pool.submit(run_check, plan, t, checks, snapshot) for t in rest if pool is not None}
+        for task in rest:
             remaining = max(0.0, started + task.check.timeout_s - time.monotonic())
             try:
                 results[task.id] = futures[task.id].result(timeout=remaining)
             except FutureTimeout:
                 results[task.id] = CheckResult.unknown(messages.check_timed_out(task.check.timeout_s))
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
     phases = tuple(
         PhaseProgress(phase, tuple(TaskProgress(t, _attested(results[t.id], attestations.get(t.id))) for t in phase.tasks))
         for phase in plan.phases

@@ -3,7 +3,8 @@
 A status within CARBON_STATUS_CACHE_S of the last one is answered from that measurement (with a watch-fed view,
 only while the view has not changed since), and concurrent callers share one (`bot/progress/cache.py`); a
 change Carbon itself makes (an attestation, a run) calls `changed()` so the next status measures again. Every
-measurement records what moved in the task history.
+measurement records what moved in the task history. With the view, a measurement runs again only the checks and
+risk rules whose kinds (and namespaces) changed since they last ran, whatever the window (`self.reuse`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.progress import attestations, history
 from bot.progress.cache import SharedResult
 from bot.progress.measure import Attestation, PlanProgress, measure
 from bot.risks.base import RiskFinding, Rule
+from bot.snapshot.reuse import Reuse
 from bot.snapshot.snapshot import Snapshot
 from bot.store.store import Store
 from bot.vault.gateway import VaultGateway
@@ -35,12 +37,13 @@ class ProgressMeter:
         self.rules = rules  # None: the default rules
         self.open_risks: int | None = None  # from the latest scan; None until one ran
         self.view = view  # the watch-fed view, when wired: a measurement is reused only until it changes
+        self.reuse = Reuse()  # each check's and rule's last result, reused while what it read is unchanged
         self._shared: SharedResult[PlanProgress] = SharedResult(
             lambda: self.measure_with_risks()[0], cache_s,
             version=(lambda: view.generation) if view is not None else None)
 
     def snapshot(self) -> Snapshot:
-        return Snapshot(self.cluster, self.vault, self.clock().astimezone(self.zone), view=self.view)
+        return Snapshot(self.cluster, self.vault, self.clock().astimezone(self.zone), view=self.view, reuse=self.reuse)
 
     def attestations(self) -> dict[str, Attestation]:
         return attestations.current(self.store, self.plan, self.clock())

@@ -19,7 +19,8 @@ KINDS = {"configmap": "ConfigMap", "externalsecret": "ExternalSecret", "secretst
          "clustersecretstore": "ClusterSecretStore", "statefulset": "StatefulSet", "daemonset": "DaemonSet",
          "networkpolicy": "NetworkPolicy", "serviceaccount": "ServiceAccount", "rolebinding": "RoleBinding",
          "clusterrole": "ClusterRole", "clusterrolebinding": "ClusterRoleBinding", "cronjob": "CronJob",
-         "poddisruptionbudget": "PodDisruptionBudget"}
+         "poddisruptionbudget": "PodDisruptionBudget", "vaultstaticsecret": "VaultStaticSecret",
+         "vaultauth": "VaultAuth", "vaultconnection": "VaultConnection"}
 SECTIONS_PER_PAGE = 8  # a modal page: ~8 × 2,800 characters, far below the 100-block view limit
 SECTIONS_PER_PART = 10  # a thread message: ~28,000 characters, below Slack's 40,000 for a message
 REQUEST_LINES = 5  # change lines the approval request itself shows under the summary

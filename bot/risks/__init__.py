@@ -26,12 +26,24 @@ def default_rules() -> dict[str, Rule]:
     return {**cluster_rules.RULES, **security_rules.RULES}
 
 
-def scan(snapshot: Snapshot, now: datetime, rules: Mapping[str, Rule] | None = None) -> list[RiskFinding]:
-    """Every finding of every rule, most severe first; a rule that crashes is logged and skipped."""
+def default_reads() -> dict[str, tuple[str, ...]]:
+    """What each default rule reads, for those that read nothing but cluster kinds (their findings can be reused)."""
+    return {**cluster_rules.READS, **security_rules.READS}
+
+
+def scan(snapshot: Snapshot, now: datetime, rules: Mapping[str, Rule] | None = None,
+         reads: Mapping[str, tuple[str, ...]] | None = None) -> list[RiskFinding]:
+    """Every finding of every rule, most severe first; a rule that crashes is logged and skipped. A rule named in
+    `reads` (the default rules' own declarations when `rules` is None) is answered from its last findings while
+    the kinds it read are unchanged in the watch-fed view."""
+    if rules is None:
+        rules, reads = default_rules(), default_reads() if reads is None else reads
+    declared = reads or {}
     found: dict[str, RiskFinding] = {}
-    for name, rule in (rules if rules is not None else default_rules()).items():
+    for name, rule in rules.items():
         try:
-            results = rule(snapshot, now)
+            results = snapshot.reused(("rule", name), declared.get(name, ()),
+                                      lambda reader, rule=rule: rule(reader, now))
         except Unavailable:
             continue
         except Exception:

@@ -73,8 +73,12 @@ def restore_untested(snapshot: Snapshot, now: datetime) -> list[RiskFinding]:
 
 def failing_pods(snapshot: Snapshot, now: datetime) -> list[RiskFinding]:
     """One finding per workload (the pod's `app` label, else its name), so a restarted pod stays the same finding."""
+    return [f for part in snapshot.per_namespace("pods", "failing_pods", _failing_in) for f in part]
+
+
+def _failing_in(pods: list[dict[str, Any]]) -> list[RiskFinding]:
     found = []
-    for pod in snapshot.items("pods"):
+    for pod in pods:
         reasons = sorted(set(pod_waiting_reasons(pod)) & FAILING_WAITS)
         if reasons:
             m = meta(pod)
@@ -97,11 +101,9 @@ def from_docker_hub(image: str) -> bool:
 def docker_hub_images(snapshot: Snapshot, now: datetime) -> list[RiskFinding]:
     """One finding for the cluster, naming the namespaces and images (one alert, not one per namespace)."""
     by_namespace: dict[str, set[str]] = defaultdict(set)
-    for pod in in_namespaces(snapshot.items("pods")):
-        for container in containers(pod):
-            image = str(container.get("image", ""))
-            if image and from_docker_hub(image):
-                by_namespace[str(meta(pod).get("namespace", ""))].add(image)
+    for part in snapshot.per_namespace("pods", "docker_hub_images", _docker_hub_in):
+        for namespace, image in part:
+            by_namespace[namespace].add(image)
     if not by_namespace:
         return []
     images = sorted(set().union(*by_namespace.values()))
@@ -111,6 +113,13 @@ def docker_hub_images(snapshot: Snapshot, now: datetime) -> list[RiskFinding]:
                         "Docker Hub rate limits can stop pods from starting; mirror them to the private registry: "
                         + ", ".join(images[:6]) + (f" and {len(images) - 6} more" if len(images) > 6 else "")
                         + " (namespaces: " + ", ".join(namespaces[:8]) + (" …" if len(namespaces) > 8 else "") + ")")]
+
+
+def _docker_hub_in(pods: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
+    """(namespace, image) of one namespace's containers pulled from Docker Hub (none in the system namespaces)."""
+    return tuple((str(meta(pod).get("namespace", "")), image) for pod in in_namespaces(pods)
+                 for container in containers(pod)
+                 if (image := str(container.get("image", ""))) and from_docker_hub(image))
 
 
 def vault_sealed(snapshot: Snapshot, now: datetime) -> list[RiskFinding]:
@@ -136,4 +145,11 @@ RULES: dict[str, Rule] = {
     "failing_pods": failing_pods,
     "docker_hub_images": docker_hub_images,
     "vault_sealed": vault_sealed,
+}
+# The kinds each rule reads, for the rules whose findings depend on nothing else (not on `now`, not on Vault):
+# their findings are reused while those kinds are unchanged in the watch-fed view (bot/snapshot/reuse.py).
+READS: dict[str, tuple[str, ...]] = {
+    "single_node": ("nodes",),
+    "failing_pods": ("pods",),
+    "docker_hub_images": ("pods",),
 }

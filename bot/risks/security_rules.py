@@ -107,3 +107,11 @@ RULES: dict[str, Rule] = {
     "no_default_deny": namespaces_without_default_deny,
     "cluster_admin_sa": cluster_admin_service_accounts,
 }
+# The kinds each rule reads, for the rules whose findings depend on nothing else (see cluster_rules.READS).
+READS: dict[str, tuple[str, ...]] = {
+    "certificate_not_ready": ("certificates",),
+    "issuer_not_acme": ("clusterissuers",),
+    "plaintext_credentials": ("configmaps",),
+    "no_default_deny": ("networkpolicies", "namespaces"),
+    "cluster_admin_sa": ("clusterrolebindings",),
+}

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
+from bot.store.sqlite import Migrations, sqlite_utils
 
 MIGRATIONS = Migrations("carbon")
 

@@ -16,9 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from bot.store.migrations import MIGRATIONS
+from bot.store.sqlite import sqlite_utils
 
 
 def utcnow() -> datetime:

@@ -20,6 +20,7 @@ import yaml
 from bot.cluster.lease import LeaderElector
 from bot.local.demo.external_secrets import ExternalSecretsStandIn
 from bot.local.demo.seed import seed_vault
+from bot.local.demo.vault_secrets_operator import VaultSecretsOperatorStandIn
 from bot.local.demo.velero import VeleroStandIn
 from bot.local.emulator import RecordedRequest
 from bot.services.pace import Pace
@@ -179,6 +180,13 @@ BEYOND_THE_DEMO = {
 }
 
 
+# The Vault Secrets Operator path of migrate_secrets: a cluster runs one secrets operator, so the flows above (External
+# Secrets Operator) do not reach it; test_rbac_covers_the_vault_secrets_operator_path below does.
+VSO_RULES = {("secrets.hashicorp.com", plural, verb) for plural, verbs in (
+    ("vaultstaticsecrets", ("get", "list", "create", "patch", "delete")), ("vaultauths", ("get", "create", "delete")),
+    ("vaultconnections", ("get", "create", "delete"))) for verb in verbs}
+
+
 @pytest.fixture
 def live_carbon(make_carbon: Any, live_platform: Any, vault_client: hvac.Client) -> Carbon:
     """The bot on the live demo platform with its secrets operator, so every action runs its whole path; as `carbon
@@ -196,10 +204,39 @@ def test_rbac_covers_every_call_the_bot_makes_and_no_more(live_carbon: Carbon, l
     used = exercised_permissions(live_carbon, live_platform, vault_client)
     assert used & set(BEYOND_THE_DEMO) == set(), "now exercised: drop it from BEYOND_THE_DEMO"
     allowed = granted(rendered())
-    denied, unused = sorted(used - allowed), sorted(allowed - used - set(BEYOND_THE_DEMO))
+    denied, unused = sorted(used - allowed), sorted(allowed - used - set(BEYOND_THE_DEMO) - VSO_RULES)
     assert sorted(set(BEYOND_THE_DEMO) - allowed) == []
     assert denied == [], f"calls the deployment's RBAC would deny: {denied}"
     assert unused == [], f"RBAC rules no flow uses: {unused}"
+
+
+def test_rbac_covers_the_vault_secrets_operator_path(make_carbon: Any, live_platform: Any,
+                                                    vault_client: hvac.Client) -> None:
+    """The secrets migration with Vault Secrets Operator installed instead: dry run, apply, verify and rollback; and a
+    second run for a key found later, which widens a VaultStaticSecret (and its rollback narrows it again)."""
+    VaultSecretsOperatorStandIn(live_platform, vault_client).install()
+    seed_vault(vault_client)
+    carbon: Carbon = make_carbon(live_platform)
+    carbon.services.pace = Pace(limits={})
+    apply_only(carbon, "vault-kubernetes-auth")
+    live_platform.reset_requests()
+    run = request(carbon, "secrets-migration")
+    for approver in ("U0BOB", "U0CAROL"):
+        click(carbon, "carbon.approve", run, approver)
+    assert state(carbon, run) == "succeeded", carbon.slack.messages(CHANNEL)[-3:]
+    minio = live_platform.get("configmaps", "minio-config", "data-platform")
+    live_platform.add({**minio, "data": {**minio["data"], "MINIO_SECRET_KEY": "found-later"}})
+    later = request(carbon, "secrets-migration")
+    for approver in ("U0BOB", "U0CAROL"):
+        click(carbon, "carbon.approve", later, approver)
+    assert state(carbon, later) == "succeeded", carbon.slack.messages(CHANNEL)[-3:]
+    for done in (later, run):
+        carbon.slash(f"rollback {done.id}", user="U0BOB")
+        assert state(carbon, done) == "rolled_back"
+    used = {p for p in map(permission, live_platform.requests) if p is not None}
+    used -= {("authentication.k8s.io", "tokenreviews", "create")}  # Vault's own review of the login probe
+    assert sorted(used - granted(rendered())) == [], "calls the deployment's RBAC would deny"
+    assert sorted(VSO_RULES - used) == [], "VSO rules this path does not use"
 
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl renders the real kustomization when installed")
