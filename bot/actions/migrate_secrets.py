@@ -108,7 +108,7 @@ def plan(params: MigrateSecretsParams, ctx: ActionContext) -> ActionPlan:
             moved["delivered"] = sorted(set(stored) | set(hashes))
         configmaps.append(moved)
     if not operator and edits == {} and any(not c["remove"] for c in configmaps):
-        warnings.insert(0, messages.no_secrets_operator(operators["vso"]))
+        warnings.insert(0, messages.no_secrets_operator())
     namespaces = sorted({ns for _, ns, _ in edits})
     stores = plan_delivery(namespaces, configmaps, server, operator, params.vault_auth, ctx, changes) if namespaces else {}
     planned_workloads = [_plan_workload(plural, ns, name, entry, changes, ctx)

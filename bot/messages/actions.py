@@ -8,10 +8,7 @@ def no_delivery(workload: str, use: str, key: str) -> str:
             f"to Vault but stays in its ConfigMap")
 
 
-def no_secrets_operator(vso_installed: bool) -> str:
-    if vso_installed:
-        return ("Vault Secrets Operator is installed, but Carbon delivers moved keys through External Secrets Operator "
-                "only: install External Secrets Operator to remove the plaintext")
+def no_secrets_operator() -> str:
     return ("no External Secrets Operator or Vault Secrets Operator installed: keys read by workloads are copied to "
             "Vault and verified, but not removed from their ConfigMaps")
 

@@ -100,7 +100,7 @@ def test_without_a_secrets_operator_the_migration_copies_and_removes_nothing(mak
     run = request(carbon, "secrets")
     assert not [c for c in run.plan["changes"] if c[0] in ("remove-key", "patch")]
     warnings = run.plan["impact"]["warnings"]
-    assert warnings[0] == messages.no_secrets_operator(False)
+    assert warnings[0] == messages.no_secrets_operator()
     assert messages.no_delivery("deployment data-platform/superset", "env SUPERSET_DATABASE_PASSWORD",
                                 "DATABASE_PASSWORD") in warnings
     click(carbon, "carbon.approve", run, "U0BOB")
