@@ -9,7 +9,8 @@ Velero to validate each Schedule (phase Enabled; FailedValidation fails the run 
 `velero.io/schedule-name`) and waits for it to be Completed. Verify: every Schedule as planned and Enabled, every
 backup this run took Completed. Rollback: deletes the Schedules this run created, puts back the spec of those it
 changed, and deletes its backups through a DeleteBackupRequest (`velero backup delete`: Velero removes the data
-in object storage too; deleting the Backup object alone would be undone by Velero's backup sync).
+in object storage too, and the restores made from them, a drill's record among them, which the thread says;
+deleting the Backup object alone would be undone by Velero's backup sync).
 
 Needs RBAC (velero.io): schedules list/get/create/patch/delete, backups list/get/create, restores list,
 backupstoragelocations get, deletebackuprequests create.
@@ -164,6 +165,7 @@ def rollback(params: BackupsParams, planned: ActionPlan, ctx: ActionContext) -> 
     for item in planned.data["schedules"]:
         backup = item.get("backup")
         if backup and f"create backup {ns}/{backup}" in ctx.applied and kube.get("backups", backup, ns) is not None:
+            restores = sum((r.get("spec") or {}).get("backupName") == backup for r in kube.list_in("restores", ns))
             try:
                 kube.create("deletebackuprequests", {
                     "apiVersion": "velero.io/v1", "kind": "DeleteBackupRequest",
@@ -171,7 +173,7 @@ def rollback(params: BackupsParams, planned: ActionPlan, ctx: ActionContext) -> 
                     "spec": {"backupName": backup}})
             except Conflict:
                 pass  # asked already (a rollback that stopped midway): Velero is deleting it
-            ctx.report(f":leftwards_arrow_with_hook: asked Velero to delete backup {ns}/{backup}")
+            ctx.report(messages.backup_deletion_asked(ns, backup, restores))
         key = f"{item['op']} schedule {ns}/{item['name']}"
         if key not in ctx.applied or kube.get("schedules", item["name"], ns) is None:
             continue

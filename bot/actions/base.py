@@ -52,7 +52,8 @@ class Impact:
     sources: tuple[str, ...] = ()  # env vars and files whose value will come from somewhere else
     flows: tuple[str, ...] = ()  # network flows the change affects
     irreversible: tuple[str, ...] = ()  # steps that cannot be undone; they run last, after every gate passed
-    warnings: tuple[str, ...] = ()  # what the plan could not do or check, and why
+    warnings: tuple[str, ...] = ()  # what approvers should know: what the plan could not do or check, and why; side
+    # effects that are not changes (a drill's restored pods running in its scratch namespace)
 
     def to_json(self) -> dict[str, list[str]]:
         return {name: list(getattr(self, name)) for name in IMPACT_FIELDS if getattr(self, name)}

@@ -22,7 +22,7 @@ from bot.actions import ActionRegistry
 from bot.actions import default_registry as default_actions
 from bot.checks import CheckRegistry
 from bot.checks import default_registry as default_checks
-from bot.cluster.gateway import ClusterGateway
+from bot.cluster.gateway import CONNECTIONS, ClusterGateway
 from bot.cluster.view import ClusterView
 from bot.plan.access import Access
 from bot.plan.loader import load_plan
@@ -115,19 +115,21 @@ def install_key(db_path: Path) -> bytes:
 
 def kube_api_client(settings: Settings) -> k8s.ApiClient | None:
     """From KUBECONFIG/CARBON_KUBE_CONTEXT, else in-cluster config, else None (cluster not configured)."""
+    configuration = k8s.Configuration()
     try:
         if settings.kubeconfig is not None or settings.kube_context:
-            return k8s_config.new_client_from_config(
-                config_file=str(settings.kubeconfig) if settings.kubeconfig else None, context=settings.kube_context
-            )
-        try:
-            return k8s_config.new_client_from_config()
-        except k8s_config.ConfigException:
-            configuration = k8s.Configuration()
-            k8s_config.load_incluster_config(client_configuration=configuration)
-            return k8s.ApiClient(configuration)
+            k8s_config.load_kube_config(config_file=str(settings.kubeconfig) if settings.kubeconfig else None,
+                                        context=settings.kube_context, client_configuration=configuration)
+        else:
+            try:
+                k8s_config.load_kube_config(client_configuration=configuration)
+            except k8s_config.ConfigException:
+                configuration = k8s.Configuration()
+                k8s_config.load_incluster_config(client_configuration=configuration)
     except (k8s_config.ConfigException, OSError):
         return None
+    configuration.connection_pool_maxsize = CONNECTIONS
+    return k8s.ApiClient(configuration)
 
 
 def vault_client(settings: Settings) -> hvac.Client | None:

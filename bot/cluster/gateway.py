@@ -22,6 +22,10 @@ from bot.errors import Unavailable
 # Pages of 2,000: few round trips at thousands of pods, while a page stays a few MiB of JSON.
 PAGE_SIZE = 2000
 JSON = "application/json"
+# Connections the client keeps for reuse: one per kind the watch-fed view watches (18), the checks' parallel reads
+# (8 workers), actions and health gates beside them. The client's default (5 per CPU: 10 on 2 cores) is smaller than
+# the watches alone, so urllib3 discarded connections with a warning each time the view stopped.
+CONNECTIONS = 40
 
 
 class ClusterGateway:

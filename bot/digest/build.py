@@ -44,7 +44,7 @@ class DigestView:
     changes: list[TaskChange]
     runs: list[RunInfo]
     risks: list[RiskFinding]
-    runnable: list[tuple[str, str]]  # (task id, title) not done and with an action
+    runnable: list[tuple[str, str]]  # (task id, title) not done, with an action, its needs done
 
     def moved(self, phase: PhaseProgress) -> float | None:
         before = self.previous.get(phase.phase.id)
@@ -63,8 +63,11 @@ def build_digest(progress: PlanProgress, last: DigestMark | None, risks: list[Ri
                if t.task.id in before and before[t.task.id] != t.result.state.value]
     since = last.posted_at if last else None
     runs = list(feed.runs_since(since, run_limit))
+    done = {t.task.id for p in progress.phases for t in p.tasks if t.result.state in DONE_STATES}
+    # Only what `/carbon run` would accept now: not done, not unknown, and every task it needs done.
     runnable = [(t.task.id, t.task.title) for p in progress.phases for t in p.tasks
-                if t.task.id in runnable_ids and t.result.state not in (*DONE_STATES, State.UNKNOWN)]
+                if t.task.id in runnable_ids and t.result.state not in (*DONE_STATES, State.UNKNOWN)
+                and set(t.task.needs) <= done]
     return DigestView(progress, since, dict(last.phases) if last else {}, changes, runs, risks, runnable)
 
 

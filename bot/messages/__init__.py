@@ -46,6 +46,7 @@ from bot.messages.attest import (
     nothing_to_withdraw,
 )
 from bot.messages.backups import (
+    backup_deletion_asked,
     drill_compared,
     drill_mismatch,
     drill_record_kept,
@@ -173,6 +174,7 @@ from bot.messages.runs import (
     interrupted,
     interrupted_reason,
     no_channel_for_approval,
+    no_rollback,
     no_runs_yet,
     not_allowed_to_request,
     not_allowed_to_roll_back_alone,
@@ -219,6 +221,7 @@ __all__ = [
     "attestation_withdrawn",
     "attested",
     "attested_summary",
+    "backup_deletion_asked",
     "bad_run_id",
     "blocked_flows_summary",
     "budget_already_covers",
@@ -280,6 +283,7 @@ __all__ = [
     "no_delivery",
     "no_open_risks",
     "no_plan_to_show",
+    "no_rollback",
     "no_runs_yet",
     "no_secrets_operator",
     "no_store",

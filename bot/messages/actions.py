@@ -40,9 +40,11 @@ def not_delivered(workload: str, use: str, secret: str) -> str:
     return f"{workload} does not get {use} from secret {secret}"
 
 
-def needs_not_done(task_id: str, needs: list[str]) -> str:
+def needs_not_done(task_id: str, needs: list[str], step: tuple[str, str] | None = None) -> str:
+    """`step`: what to do first, `("run", id)` or `("attest", id)`: a needed task may have no action of its own."""
+    first = f"; `/carbon {step[0]} {step[1]}` is the first step" if step else ""
     return (f"`{task_id}` needs {', '.join(f'`{n}`' for n in needs)} done first "
-            f"(`/carbon status` shows where they stand; `/carbon run {needs[0]}` starts the first).")
+            f"(`/carbon status` shows where they stand{first}).")
 
 
 def rolled_back_automatically() -> str:

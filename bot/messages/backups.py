@@ -71,3 +71,10 @@ def drill_restore_still_running(namespace: str, restore: str) -> str:
     return (f":warning: Velero is still running restore {namespace}/{restore} (a restore cannot be cancelled): if it "
             f"recreates the scratch namespace, delete that namespace once `velero restore describe {restore}` "
             f"shows it finished")
+
+
+def backup_deletion_asked(namespace: str, backup: str, restores: int) -> str:
+    """Velero deletes the restores made from a backup with it: a drill's record among them, so say so."""
+    made = (f", and the {restores} restore(s) made from it (a restore drill's record goes with them: "
+            f"`restore-tested` needs a new drill)") if restores else ""
+    return f":leftwards_arrow_with_hook: asked Velero to delete backup {namespace}/{backup}{made}"

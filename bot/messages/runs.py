@@ -100,6 +100,12 @@ def cannot_roll_back(run_id: str, state: str) -> str:
             "with an undoable action roll back.")
 
 
+def no_rollback(run_id: str, action: str) -> str:
+    """A run whose action kind has no rollback: say so, rather than blame the run's state."""
+    return (f"Run `{run_id}` cannot be rolled back: `{action}` has no rollback (README's action kinds table says "
+            "why for each kind). Nothing was changed.")
+
+
 def rollback_started(run_id: str) -> str:
     return f"Rolling back run `{run_id}`; steps follow in its thread."
 

@@ -72,7 +72,7 @@ def plan_lines(changes: Sequence[Change]) -> list[str]:
 
 
 IMPACT_LABELS = (("irreversible", ":warning: *Cannot be undone*"), ("rolls", "*Rolls*"),
-                 ("sources", "*Changes source*"), ("flows", "*Flows*"), ("warnings", ":warning: *Could not check*"))
+                 ("sources", "*Changes source*"), ("flows", "*Flows*"), ("warnings", ":warning: *Warnings*"))
 
 
 def impact_lines(impact: dict[str, Sequence[str]]) -> list[str]:

@@ -160,7 +160,7 @@ def rollback_run(desk: RunDesk, run_id: str, actor: str) -> Run:
 def _roll_back(desk: RunDesk, run: Run, applied: frozenset[str], actor: str, automatic: bool = False) -> Run:
     kind = kind_of(desk, run.action)
     if kind.rollback is None:
-        raise UserError(messages.cannot_roll_back(run.id, run.state))
+        raise UserError(messages.no_rollback(run.id, run.action))
     if not transition(desk.store, run.id, (S.FAILED, S.INTERRUPTED, S.SUCCEEDED), S.ROLLING_BACK, actor=actor,
                       now=desk.clock()):
         raise UserError(messages.cannot_roll_back(run.id, (get_run(desk.store, run.id) or run).state))

@@ -27,9 +27,9 @@ def request_run(desk: RunDesk, task: Task, user: str) -> tuple[Run | None, str]:
         raise UserError(messages.not_allowed_to_request(user))
     if not desk.channel:
         raise UserError(messages.no_channel_for_approval())
-    missing = needs_not_done(desk, task)
+    missing, first_step = needs_not_done(desk, task)
     if missing:
-        raise UserError(messages.needs_not_done(task.id, missing))
+        raise UserError(messages.needs_not_done(task.id, missing, first_step))
     assert task.action is not None
     try:
         planned: ActionPlan = compute_plan(desk, task.id, task.action.kind)
@@ -52,13 +52,32 @@ def request_run(desk: RunDesk, task: Task, user: str) -> tuple[Run | None, str]:
     return get_run(desk.store, run.id), messages.run_requested(run.id, desk.channel, len(planned.changes))
 
 
-def needs_not_done(desk: RunDesk, task: Task) -> list[str]:
-    """The tasks this one needs that are not done (measured done, or attested) right now."""
+def needs_not_done(desk: RunDesk, task: Task) -> tuple[list[str], tuple[str, str] | None]:
+    """The tasks this one needs that are not done (measured done, or attested) right now, and what a person can do
+    first towards them: `("run", id)` or `("attest", id)`, found through their own needs (deepest first), since a
+    needed task may be measured only (recent-backup is done by velero-schedules' backup) or wait on another; None
+    when no action or attestation leads there. One measurement for both."""
     if not task.needs or desk.measure is None:
-        return []
+        return [], None
     progress = desk.measure()
-    return [need for need in task.needs
-            if (found := progress.task(need)) is None or found.result.state not in DONE_STATES]
+
+    def undone(task_id: str) -> bool:
+        found = progress.task(task_id)
+        return found is None or found.result.state not in DONE_STATES
+
+    def walk(task_id: str, seen: frozenset[str]) -> tuple[str, str] | None:
+        needed = desk.plan.task(task_id)
+        if needed is None:
+            return None
+        for need in needed.needs:
+            if need not in seen and undone(need) and (found := walk(need, seen | {need})):
+                return found
+        if needed.action is not None:
+            return ("run", task_id)
+        return ("attest", task_id) if needed.check.kind == "manual" else None
+
+    missing = [need for need in task.needs if undone(need)]
+    return missing, next((step for need in missing if (step := walk(need, frozenset({need})))), None)
 
 
 def find_run(desk: RunDesk, run_id: str) -> Run:

@@ -117,15 +117,27 @@ def test_held_work_stays_in_progress_until_released(cluster: Any) -> None:
     assert kube.get("backups", "b", NS)["status"]["phase"] == "Completed"
 
 
-def test_a_delete_backup_request_deletes_the_backup_and_its_contents(cluster: Any) -> None:
+def restore(kube: ClusterGateway, name: str, backup: str) -> None:
+    kube.create("restores", {"apiVersion": "velero.io/v1", "kind": "Restore", "metadata": {"name": name, "namespace": NS},
+                             "spec": {"backupName": backup, "namespaceMapping": {"shop": f"shop-{name}"}}})
+
+
+def test_a_delete_backup_request_deletes_the_backup_its_contents_and_the_restores_made_from_it(cluster: Any) -> None:
+    """As Velero's backup deletion controller does: a restore's record goes with the backup it restored."""
     _, velero, kube = cluster
     kube.create("schedules", schedule())
     name = velero.trigger("nightly")["metadata"]["name"]
+    kube.create("backups", {"apiVersion": "velero.io/v1", "kind": "Backup", "metadata": {"name": "kept", "namespace": NS},
+                            "spec": {"includedNamespaces": ["shop"]}})
+    restore(kube, "from-deleted", name)
+    restore(kube, "from-kept", "kept")
     kube.create("deletebackuprequests", {"apiVersion": "velero.io/v1", "kind": "DeleteBackupRequest",
                                          "metadata": {"name": f"{name}-delete", "namespace": NS},
                                          "spec": {"backupName": name}})
     assert kube.get("backups", name, NS) is None and name not in velero.contents
     assert kube.list_in("deletebackuprequests", NS) == []
+    assert [r["metadata"]["name"] for r in kube.list_in("restores", NS)] == ["from-kept"]
+    assert kube.get("backups", "kept", NS)["status"]["phase"] == "Completed"
 
 
 def test_cron_and_durations_parse_as_velero_reads_them() -> None:

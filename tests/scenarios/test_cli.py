@@ -90,7 +90,8 @@ def test_console_demo_runs_a_migration_behind_two_approvals(tmp_path: Path) -> N
     result = run_carbon(["console", "--demo"], tmp_path, stdin=script)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert messages.needs_not_done("secrets-migration", ["vault-kubernetes-auth"]) in out
+    assert messages.needs_not_done("secrets-migration", ["vault-kubernetes-auth"],
+                                  ("run", "vault-kubernetes-auth")) in out
     assert "[1] View full plan" in out and "[2] Approve  [3] Reject" in out
     assert "[7] View full plan" in out and "[8] Approve  [9] Reject" in out
     assert "writes 9 Vault keys" in out and "Impact" in out and "Cannot be undone (9)" in out

@@ -55,6 +55,18 @@ def test_the_digest_says_what_moved_since_the_last_one(make_carbon: Any, platfor
     assert last_digest(carbon.services.store).posted_at == clock()
 
 
+def test_the_next_tasks_are_the_ones_a_run_would_accept_now(make_carbon: Any, platform: KubeEmulator) -> None:
+    """A task whose `needs:` are not done would be refused by `/carbon run`: the digest does not offer it yet."""
+    carbon = make_carbon(platform)
+    carbon.slash("digest")
+    posted = text_of(carbon.slack.messages(CHANNEL)[0])
+    offered = posted[posted.index("Next tasks that can be run"):]
+    for task_id in ("restore-services", "vault-kubernetes-auth", "velero-schedules", "critical-replicas"):
+        assert f"/carbon run {task_id}`" in offered, task_id
+    for task_id in ("secrets-migration", "vault-database-credentials", "restore-tested"):  # their needs are not done
+        assert f"/carbon run {task_id}`" not in offered, task_id
+
+
 def test_a_failed_digest_post_leaves_no_mark(make_carbon: Any, platform: KubeEmulator) -> None:
     carbon = make_carbon(platform)
     carbon.services.clock.now = FakeClock(FRIDAY_0900)

@@ -95,6 +95,8 @@ MIGRATION_IMPACT = {
                      for c in CONFIGS],
     "rolls": ["deployment data-platform/superset", "deployment data-platform/minio"],
     "sources": ["deployment data-platform/superset (superset): env PASSWORD ← secret superset-config-vault"],
+    "warnings": ["deployment data-platform/portal reads PASSWORD in a way no secrets operator can deliver: copied to "
+                 "Vault, kept in the ConfigMap"],
 }
 
 

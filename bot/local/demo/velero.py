@@ -15,7 +15,8 @@ objects a controller owns: those come back from their owners, as with Velero). W
   `velero.io/backup-name` / `velero.io/restore-name`) in the namespaces `namespaceMapping` names, skipping what
   exists (a warning), and goes Completed (PartiallyFailed when a create fails) with `progress.itemsRestored`;
   FailedValidation with `validationErrors` when the backup is missing or not Completed.
-- A DeleteBackupRequest deletes the Backup and its contents (`velero backup delete`), then itself.
+- A DeleteBackupRequest deletes the Restores made from the Backup, the Backup and its contents (`velero backup
+  delete`, as Velero's backup deletion controller does), then itself.
 `hold()` leaves new Backups and Restores InProgress until `release()`, for tests of a bounded wait.
 """
 
@@ -243,8 +244,11 @@ class VeleroStandIn:
     def _delete_backup(self, request: Obj) -> None:
         if (request.get("status") or {}).get("phase") == "Processed":
             return
-        name = str((request.get("spec") or {}).get("backupName") or "")
-        backup = self.client.get("backups", request["metadata"]["namespace"], name)
+        name, namespace = str((request.get("spec") or {}).get("backupName") or ""), request["metadata"]["namespace"]
+        for restore in self.client.list("restores", namespace):  # Velero deletes the restores made from it first
+            if (restore.get("spec") or {}).get("backupName") == name:
+                self.client.delete("restores", restore)
+        backup = self.client.get("backups", namespace, name)
         if backup is not None:
             self.client.delete("backups", backup)
         self.contents.pop(name, None)

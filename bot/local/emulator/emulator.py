@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from kubernetes import client as k8s
 
+from bot.cluster.gateway import CONNECTIONS
 from bot.local.emulator.api import Api
 from bot.local.emulator.controllers import Controller
 from bot.local.emulator.failures import FailureInjector, FailureRule
@@ -116,6 +117,7 @@ class KubeEmulator:
     def api_client(self) -> k8s.ApiClient:
         """A real kubernetes ApiClient aimed at this emulator with a dummy bearer token."""
         config = k8s.Configuration(host=self.url)
+        config.connection_pool_maxsize = CONNECTIONS  # as the bot's own clients: room for the view's watches
         config.api_key = {"authorization": TOKEN}
         config.api_key_prefix = {"authorization": "Bearer"}
         return k8s.ApiClient(config)

@@ -16,6 +16,7 @@ from bot.errors import UserError
 from bot.local.demo.velero import VeleroStandIn
 from bot.local.emulator import KubeEmulator
 from bot.runs.planning import compute_plan
+from bot.runs.records import list_runs
 from tests.fixtures.bot import Carbon
 from tests.fixtures.runs import click, request, state, thread
 
@@ -163,3 +164,38 @@ def test_a_drill_refuses_a_scratch_namespace_that_exists(bot: Carbon, live_platf
     bot.slash("run restore-tested")
     assert messages.scratch_namespace_taken(taken) in bot.last_answer()["text"]
     assert live_platform.list("restores", "velero") == []
+
+
+def test_rolling_back_the_schedules_takes_the_drill_record_with_the_backup_and_the_next_backup_is_drilled_anew(
+        bot: Carbon, live_platform: KubeEmulator) -> None:
+    """Velero deletes the restores made from a backup it deletes: after the schedules' rollback the drill no longer
+    counts, and the backup the schedules take again (under the same name) is drilled, not taken as already tested."""
+    scheduled = run(bot, "velero-schedules")
+    drill = run(bot, "restore-tested")
+    assert state(bot, scheduled) == state(bot, drill) == "succeeded"
+    bot.slash(f"rollback {drill.id}", user="U0BOB")  # a drill has nothing to undo, and the answer says so
+    assert bot.last_answer()["text"] == messages.no_rollback(drill.id, "restore_drill")
+    assert state(bot, drill) == "succeeded"
+    bot.slash(f"rollback {scheduled.id}", user="U0BOB")
+    assert state(bot, scheduled) == "rolled_back", thread(bot, scheduled)
+    assert live_platform.list("restores", "velero") == []
+    assert messages.backup_deletion_asked("velero", "platform-daily-carbon-1", 1) in thread(bot, scheduled)[-2]
+    view = bot.services.meter.measure()
+    assert view.task("restore-tested").result.state.value != "done"  # type: ignore[union-attr]
+    assert "restore_untested" in findings(bot)
+
+    assert state(bot, run(bot, "velero-schedules")) == "succeeded"
+    again = run(bot, "restore-tested")
+    assert again.id != drill.id and again.plan["data"]["backup"] == "platform-daily-carbon-1"
+    assert state(bot, again) == "succeeded", thread(bot, again)
+    assert bot.services.meter.measure().task("restore-tested").result.state.value == "done"  # type: ignore[union-attr]
+
+
+def test_a_drill_asked_for_before_any_backup_names_the_task_that_makes_one(bot: Carbon,
+                                                                           live_platform: KubeEmulator) -> None:
+    """restore-tested needs recent-backup, which has no action: the answer points at velero-schedules, whose run
+    takes the backup, rather than at `/carbon run recent-backup` (which would only say it is measured only)."""
+    bot.slash("run restore-tested")
+    assert bot.last_answer()["text"] == messages.needs_not_done("restore-tested", ["recent-backup"],
+                                                                ("run", "velero-schedules"))
+    assert live_platform.list("restores", "velero") == [] and list_runs(bot.services.store) == []

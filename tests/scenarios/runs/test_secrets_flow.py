@@ -20,7 +20,8 @@ def test_two_approvers_run_the_migration_and_it_is_verified(make_carbon, live_pl
     ExternalSecretsStandIn(platform, vault_client).install()
     carbon = make_carbon(platform)
     carbon.slash("run secrets-migration")
-    assert carbon.last_answer()["text"] == messages.needs_not_done("secrets-migration", ["vault-kubernetes-auth"])
+    assert carbon.last_answer()["text"] == messages.needs_not_done("secrets-migration", ["vault-kubernetes-auth"],
+                                                                         ("run", "vault-kubernetes-auth"))
     auth = request(carbon, "vault-kubernetes-auth")
     click(carbon, "carbon.approve", auth, "U0BOB")
     assert state(carbon, auth) == "succeeded"
