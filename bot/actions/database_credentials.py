@@ -75,6 +75,7 @@ def plan(params: DatabaseCredentialsParams, ctx: ActionContext) -> ActionPlan:
     changes: list[Change] = []
     rotations: list[Change] = []
     irreversible: list[str] = []
+    warnings: list[str] = []
     previous: dict[str, Any] = {"configs": {}, "roles": {}}
     if kind is None:
         changes.append(Change("enable", f"vault secrets {params.mount}/", "database secrets engine"))
@@ -107,12 +108,17 @@ def plan(params: DatabaseCredentialsParams, ctx: ActionContext) -> ActionPlan:
                                       f"{len(_role(conn, role, root.address.database)['creation_statements'])} "
                                       "creation statement(s)"))
         if conn.rotate_root and not (current is not None and refused):  # refused once configured: rotated already
+            readers = root_readers(ctx, conn.root)
+            if readers and not conn.rotate_while_read:  # rotating now would cut their login: the platform breaks
+                warnings.append(messages.root_rotation_deferred(root.username, str(root.address), readers,
+                                                                [r.name for r in conn.roles]))
+                continue
             rotations.append(Change("rotate", f"vault {params.mount}/rotate-root/{conn.name}",
                                     f"the password of {root.username}@{root.address} becomes known only to Vault"))
             irreversible.append(messages.root_rotation_irreversible(root.username, str(root.address), root.source,
-                                                                    root_readers(ctx, conn.root)))
+                                                                    readers))
     return ActionPlan(tuple(changes + rotations), {"enabled": kind is None, "previous": previous},
-                      Impact(irreversible=tuple(irreversible)))
+                      Impact(irreversible=tuple(irreversible), warnings=tuple(warnings)))
 
 
 def apply(params: DatabaseCredentialsParams, planned: ActionPlan, ctx: ActionContext) -> None:
@@ -168,7 +174,7 @@ def verify(params: DatabaseCredentialsParams, planned: ActionPlan, ctx: ActionCo
                 ctx.report(prove_role(vault, params.mount, role.name, root.address, params.login_timeout_s))
             except Unavailable as exc:
                 problems.append(str(exc))
-        if conn.rotate_root:
+        if f"rotate vault {params.mount}/rotate-root/{conn.name}" in {c.key for c in planned.changes}:
             if refusal_reason(root, params.login_timeout_s) is None:
                 problems.append(messages.root_still_logs_in(root.username, str(root.address), root.source))
             else:

@@ -84,6 +84,10 @@ class DatabaseConnection(Params):
     database: str | None = Field(None, pattern=IDENT)  # None: from the connection string
     ssl_mode: Literal["disable", "prefer", "require", "verify-full"] | None = None  # None: the string's, else prefer
     rotate_root: bool = True
+    # A root credential that workloads still read (its ConfigMap, or the Secret synced from its Vault copy) is not
+    # rotated: they would lose their login. The plan warns instead; run again once they use the roles' credentials.
+    # True rotates anyway (they read it but do not log in with it).
+    rotate_while_read: bool = False
     # A Vault password policy (sys/policies/password/<name>) for the passwords Vault generates: issued ones and the
     # rotated root. None: the plugin's default.
     password_policy: str | None = Field(None, pattern=NAME)

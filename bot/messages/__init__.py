@@ -109,6 +109,7 @@ from bot.messages.database import (
     root_credential_missing,
     root_login_refused,
     root_no_longer_logs_in,
+    root_rotation_deferred,
     root_rotation_irreversible,
     root_still_logs_in,
 )
@@ -326,6 +327,7 @@ __all__ = [
     "root_credential_missing",
     "root_login_refused",
     "root_no_longer_logs_in",
+    "root_rotation_deferred",
     "root_rotation_irreversible",
     "root_still_logs_in",
     "run_approved",

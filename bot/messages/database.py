@@ -26,6 +26,12 @@ def root_rotation_irreversible(user: str, address: str, source: str, readers: li
             "credential of every role logged in")
 
 
+def root_rotation_deferred(user: str, address: str, readers: list[str], roles: list[str]) -> str:
+    return (f"the root password of {user}@{address} is not rotated: {', '.join(readers)} still read it (or its "
+            f"ConfigMap) and would lose their login. Move them to the credentials of role {', '.join(roles)}, then run "
+            "this task again to rotate it (or set `rotate_while_read: true` if they do not log in with it)")
+
+
 def engine_is_other_kind(mount: str, kind: str) -> str:
     return f"{mount}/ is already a {kind} secrets engine, not database: choose another `mount`"
 

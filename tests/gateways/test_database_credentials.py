@@ -18,7 +18,10 @@ from bot.actions.base import ActionContext
 from bot.actions.database_credentials import CONFIGURE_DATABASE_CREDENTIALS as ACTION
 from bot.actions.database_params import DatabaseCredentialsParams
 from bot.checks.database_credentials import DatabaseCredentialsCheckParams, vault_database_credentials
+from bot.cluster.gateway import ClusterGateway
 from bot.errors import Unavailable, UserError
+from bot.local.demo.seed import deployment, namespace
+from bot.local.emulator import KubeEmulator
 from bot.snapshot.credentials import KV_MOUNT
 from bot.snapshot.snapshot import Snapshot
 from bot.store.store import utcnow
@@ -181,3 +184,35 @@ def test_the_check_measures_roles_that_issue_credentials_and_is_unknown_when_vau
     forbidden = hvac.Client(url=vault_client.url, token=token)
     with pytest.raises(Unavailable, match="Vault denied access to sys/mounts"):
         measure(VaultGateway(forbidden))
+
+
+def reading_the_root(kube: KubeEmulator) -> ClusterGateway:
+    """The application still logs in with the root credential: its Deployment reads the Secret synced from the
+    Vault copy of its ConfigMap (what the secrets migration leaves)."""
+    kube.add(namespace("apps"))
+    app = deployment("apps", "app", "harbor.254carbon.com/apps/app:1", 1, 1)
+    app["spec"]["template"]["spec"]["containers"][0]["envFrom"] = [{"secretRef": {"name": "app-config-vault"}}]
+    kube.add(app)
+    return ClusterGateway(kube.api_client())
+
+
+@pytest.mark.parametrize("rotate_while_read", [False, True])
+def test_a_root_that_workloads_still_log_in_with_is_not_rotated_unless_the_plan_says_they_do_not(
+        rotate_while_read: bool, kube: KubeEmulator, vault_client: hvac.Client, app_database: AppDatabase) -> None:
+    db = app_database
+    migrated(vault_client, db)
+    cluster = reading_the_root(kube)
+    p = params(rotate_while_read=rotate_while_read)
+    planned = ACTION.plan(p, ActionContext(cluster, VaultGateway(vault_client)))
+    ctx = ActionContext(cluster, VaultGateway(vault_client))
+    ACTION.apply(p, planned, ctx)
+    assert ACTION.verify(p, planned, ctx) == []
+    if rotate_while_read:
+        assert [c.op for c in planned.changes][-1] == "rotate" and "deployment apps/app" in planned.impact.irreversible[0]
+        assert not db.logs_in(db.owner, db.password)
+    else:
+        assert "rotate" not in [c.op for c in planned.changes] and not planned.impact.irreversible
+        assert planned.impact.warnings == (messages.root_rotation_deferred(
+            db.owner, f"{db.host}:{db.port}/{db.name}", ["deployment apps/app"], ["app"]),)
+        assert db.logs_in(db.owner, db.password)  # the application keeps its login
+        assert ACTION.plan(p, ActionContext(cluster, VaultGateway(vault_client))).empty  # until it stops reading it
