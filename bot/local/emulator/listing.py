@@ -58,15 +58,14 @@ def list_objects(store: ObjectStore, rt: ResourceType, namespace: str | None, qu
     limit = _limit(query)
     with store.lock:
         rv = store.resource_version
-        items = [o for o in store.items(rt, namespace) if labels(o) and fields(o)]
-    if query.get("continue"):
-        rv, start = decode_continue(query["continue"])
-        items = [o for o in items if obj_key(o) > start]
+        after: tuple[str, str] | None = None
+        if query.get("continue"):
+            rv, after = decode_continue(query["continue"])
+        items, remaining = store.page(rt, namespace, lambda o: labels(o) and fields(o), after, limit)
     list_meta: dict[str, Any] = {"resourceVersion": str(rv)}
-    if limit and len(items) > limit:
-        list_meta["continue"] = encode_continue(rv, obj_key(items[limit - 1]))
-        list_meta["remainingItemCount"] = len(items) - limit
-        items = items[:limit]
+    if remaining:
+        list_meta["continue"] = encode_continue(rv, obj_key(items[-1]))
+        list_meta["remainingItemCount"] = remaining
     return {
         "kind": f"{rt.kind}List",
         "apiVersion": rt.api_version,

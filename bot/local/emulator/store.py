@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +67,25 @@ class ObjectStore:
             bucket = self._objects.get(rt.key, {})
             keys = sorted(k for k in bucket if namespace is None or k[0] == namespace)
             return [copy.deepcopy(bucket[k]) for k in keys]
+
+    def page(self, rt: ResourceType, namespace: str | None, match: Callable[[Obj], bool], after: ObjKey | None,
+             limit: int) -> tuple[list[Obj], int]:
+        """One page of a list in (namespace, name) order: copies of at most `limit` (0: all) matching objects after
+        `after`, and how many more match. Only the page is copied, as a real API server serves a page without
+        reading the whole collection: a paginated list costs about the same per page at any size."""
+        with self.lock:
+            bucket = self._objects.get(rt.key, {})
+            keys = sorted(k for k in bucket if (namespace is None or k[0] == namespace) and (after is None or k > after))
+            served: list[Obj] = []
+            remaining = 0
+            for k in keys:
+                if not match(bucket[k]):
+                    continue
+                if limit and len(served) == limit:
+                    remaining += 1
+                else:
+                    served.append(copy.deepcopy(bucket[k]))
+            return served, remaining
 
     def namespaced_keys(self, namespace: str) -> list[tuple[str, ObjKey]]:
         """(resource key, object key) of everything stored in a namespace, for namespace deletion."""

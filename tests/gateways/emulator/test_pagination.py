@@ -53,3 +53,18 @@ def test_bad_continue_token_is_400(core: client.CoreV1Api) -> None:
     with pytest.raises(ApiException) as err:
         core.list_namespaced_pod("default", _continue="not-a-token")
     assert err.value.status == 400
+
+
+def test_a_page_is_copies_of_what_it_serves_and_counts_the_rest(emu: KubeEmulator) -> None:
+    """The store serves a page without copying the collection; what it hands out is a copy all the same."""
+    _seed(emu, 30)
+    rt = emu.registry.resolve("pods")
+    even = lambda o: o["metadata"]["labels"]["even"] == "true"  # noqa: E731
+    first, rest = emu.store.page(rt, None, even, None, 4)
+    assert len(first) == 4 and rest == 11
+    first[0]["metadata"]["name"] = "changed"
+    again, _ = emu.store.page(rt, None, even, None, 4)
+    assert again[0]["metadata"]["name"] != "changed"
+    after = (again[-1]["metadata"]["namespace"], again[-1]["metadata"]["name"])
+    tail, none_left = emu.store.page(rt, None, even, after, 0)
+    assert len(tail) == 11 and none_left == 0

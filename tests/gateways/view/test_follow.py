@@ -37,6 +37,21 @@ def test_paginates_the_initial_list(kube: KubeEmulator, make_view: Any) -> None:
     assert [r.query.get("limit") for r in lists] == ["10", "10", "10"]
 
 
+def test_a_sync_steps_aside_for_acks_within_a_page_not_only_between_pages(kube: KubeEmulator, make_view: Any) -> None:
+    """Trimming a page is Python work that holds the GIL in turns; the feed pauses (for acks) every 100 objects."""
+    kube.add_all([pod(f"p{i:03}") for i in range(250)])
+    trimmed: list[str] = []
+    paused_at: list[int] = []
+
+    def trim(plural: str, obj: dict[str, Any]) -> dict[str, Any]:
+        trimmed.append(obj["metadata"]["name"])
+        return obj
+
+    view = make_view(page_size=500, trim=trim, pause=lambda: paused_at.append(len(trimmed)))
+    assert len(view.items("pods")) == 250
+    assert paused_at[:4] == [0, 100, 200, 250]  # before the page, twice within it, after it
+
+
 def test_a_dropped_watch_resumes_without_listing_again(kube: KubeEmulator, make_view: Any) -> None:
     view = make_view(watch_s=1)  # the server ends each watch after a second: the view resumes from its version
     kube.add(pod("x"))
