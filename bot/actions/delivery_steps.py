@@ -52,7 +52,7 @@ def plan_delivery(namespaces: list[str], configmaps: list[Obj], server: str, ope
         if cm["secret"]:
             plural, want = _synced_object(cm, stores[cm["namespace"]], operator)
             live = kube.get(plural, cm["secret"], cm["namespace"])
-            if plan_object(kube, plural, want, changes) == "update" and operator == "vso" and live is not None:
+            if plan_object(kube, plural, want, changes) == "update" and live is not None:
                 cm["before"] = live.get("spec")  # names and paths only: what a rollback puts back
     return stores
 
@@ -63,8 +63,8 @@ def _synced_object(cm: Obj, store: Obj, operator: str | None) -> tuple[str, Obj]
     if operator == "vso":
         return "vaultstaticsecrets", vso.static_secret(cm["namespace"], cm["name"], cm["secret"],
                                                        cm.get("delivered") or keys, store["name"])
-    return "externalsecrets", delivery.external_secret(cm["namespace"], cm["name"], cm["secret"], keys,
-                                                      delivery.StoreRef(**store))
+    return "externalsecrets", delivery.external_secret(cm["namespace"], cm["name"], cm["secret"],
+                                                      cm.get("delivered") or keys, delivery.StoreRef(**store))
 
 
 def _role_matches(role: Obj | None, ns: str, policy: str) -> bool:

@@ -104,7 +104,7 @@ def plan(params: MigrateSecretsParams, ctx: ActionContext) -> ActionPlan:
                         f"secret {secret} (synced from Vault {KV_MOUNT}/{path})" for u in found]
         moved = {"namespace": ns, "name": name, "path": path, "version": version, "keys": hashes, "remove": remove,
                  "secret": secret if readers and operator else None}
-        if operator == "vso":  # the VaultStaticSecret keeps delivering what earlier runs moved from this ConfigMap
+        if operator:  # the synced Secret keeps delivering what earlier runs moved from this ConfigMap
             moved["delivered"] = sorted(set(stored) | set(hashes))
         configmaps.append(moved)
     if not operator and edits == {} and any(not c["remove"] for c in configmaps):

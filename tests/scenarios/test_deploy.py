@@ -177,6 +177,8 @@ BEYOND_THE_DEMO = {
     ("apps", "statefulsets/scale", "patch"): "apply_disruption_budgets raises a StatefulSet's replicas",
     ("velero.io", "schedules", "patch"): "configure_backups server-side applies a Schedule that differs (and puts it "
                                          "back on rollback)",
+    ("external-secrets.io", "externalsecrets", "patch"): "migrate_secrets widens an ExternalSecret to a key found "
+                                                         "after an earlier run (and narrows it back on rollback)",
 }
 
 

@@ -220,3 +220,35 @@ def test_a_key_found_later_is_added_to_the_vault_static_secret_and_its_rollback_
     assert secret_data(platform, "minio-config-vault") == moved  # the first run's delivery is untouched
     assert platform.get("configmaps", "minio-config", "data-platform")["data"]["MINIO_SECRET_KEY"] == "later-minio-secret"
     assert unhealthy_pods(platform) == []
+
+
+def test_a_key_found_later_is_added_to_the_external_secret_keeping_the_earlier_ones(
+        make_carbon: Any, migratable: KubeEmulator) -> None:
+    """The same through External Secrets Operator: the second run's ExternalSecret lists every key at the Vault path,
+    not only the new one (which would have dropped the first run's keys from the Secret minio reads with envFrom),
+    and its rollback puts the first run's ExternalSecret back."""
+    platform = migratable
+    bot = make_carbon(platform, CARBON_PLAN=str(PLAN))
+    first = request(bot, "secrets")
+    click(bot, "carbon.approve", first, "U0BOB")
+    assert state(bot, first) == "succeeded", thread(bot, first)
+    before = platform.get("externalsecrets", "minio-config-vault", "data-platform")["spec"]
+    moved = dict(CREDENTIAL_CONFIGMAPS["minio-config"])
+    moved.pop("MINIO_ROOT_USER")
+    assert secret_data(platform, "minio-config-vault") == moved
+
+    cm = platform.get("configmaps", "minio-config", "data-platform")
+    platform.add({**cm, "data": {**cm["data"], "MINIO_SECRET_KEY": "later-minio-secret"}})
+    second = request(bot, "secrets")
+    assert ["update", "externalsecret data-platform/minio-config-vault", ""] in second.plan["changes"]
+    click(bot, "carbon.approve", second, "U0CAROL")
+    assert state(bot, second) == "succeeded", thread(bot, second)
+    assert secret_data(platform, "minio-config-vault") == {**moved, "MINIO_SECRET_KEY": "later-minio-secret"}
+    assert "MINIO_SECRET_KEY" not in platform.get("configmaps", "minio-config", "data-platform")["data"]
+    assert unhealthy_pods(platform) == []
+
+    assert click(bot, "carbon.rollback", second, "U0BOB")
+    assert state(bot, second) == "rolled_back", thread(bot, second)
+    assert platform.get("externalsecrets", "minio-config-vault", "data-platform")["spec"] == before
+    assert secret_data(platform, "minio-config-vault") == moved  # the first run's delivery is untouched
+    assert unhealthy_pods(platform) == []
