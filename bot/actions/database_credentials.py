@@ -167,6 +167,7 @@ def verify(params: DatabaseCredentialsParams, planned: ActionPlan, ctx: ActionCo
     """A credential of every role logs in; the old root password of every rotated connection no longer does."""
     problems: list[str] = []
     vault = ctx.secrets()
+    planned_keys = {c.key for c in planned.changes}
     for conn in params.connections:
         root = resolve(conn, vault)
         for role in conn.roles:
@@ -174,7 +175,7 @@ def verify(params: DatabaseCredentialsParams, planned: ActionPlan, ctx: ActionCo
                 ctx.report(prove_role(vault, params.mount, role.name, root.address, params.login_timeout_s))
             except Unavailable as exc:
                 problems.append(str(exc))
-        if f"rotate vault {params.mount}/rotate-root/{conn.name}" in {c.key for c in planned.changes}:
+        if f"rotate vault {params.mount}/rotate-root/{conn.name}" in planned_keys:
             if refusal_reason(root, params.login_timeout_s) is None:
                 problems.append(messages.root_still_logs_in(root.username, str(root.address), root.source))
             else:

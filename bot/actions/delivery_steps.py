@@ -51,9 +51,8 @@ def plan_delivery(namespaces: list[str], configmaps: list[Obj], server: str, ope
     for cm in configmaps:
         if cm["secret"]:
             plural, want = _synced_object(cm, stores[cm["namespace"]], operator)
-            live = kube.get(plural, cm["secret"], cm["namespace"])
-            if plan_object(kube, plural, want, changes) == "update" and live is not None:
-                cm["before"] = live.get("spec")  # names and paths only: what a rollback puts back
+            if plan_object(kube, plural, want, changes) == "update":  # names and paths only: what a rollback puts back
+                cm["before"] = (kube.get(plural, cm["secret"], cm["namespace"]) or {}).get("spec")
     return stores
 
 
